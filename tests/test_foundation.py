@@ -1,0 +1,18 @@
+from harmony.extensions import db
+
+
+def test_health_reports_version_and_database(client, db_kind):
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == db_kind
+    assert body["version"]
+
+
+def test_promoter_logs_in_and_sees_only_their_grid(demo, login):
+    promoter = login("demo-promoter")
+    first_grid = demo.grids[0]
+    households = promoter.get("/api/households?per_page=500").get_json()
+    assert households["total"] > 0
+    assert {h["grid_id"] for h in households["items"]} == {first_grid}
+    places = promoter.get("/api/places?per_page=500").get_json()["items"]
+    assert {p["id"] for p in places if p["kind"] == "grid"} == {first_grid}
