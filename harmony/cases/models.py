@@ -41,6 +41,8 @@ class Case(SyncedMixin, db.Model):
     # Derived by harmony.cases.fold from the events (server-owned).
     status = db.Column(db.String(10), nullable=False, default="open")
     level = db.Column(db.Integer, nullable=False, default=1)  # 1-based index into ladder_levels
+    level_key = db.Column(db.String(40), nullable=False, default="")
+    tier = db.Column(db.String(10), nullable=False, default="village")  # village | township | county
     level_since = db.Column(UTCDateTime)
     owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     owner_team_id = db.Column(db.Integer, db.ForeignKey("team.id"))
@@ -49,9 +51,14 @@ class Case(SyncedMixin, db.Model):
     deadline_at = db.Column(UTCDateTime)
     remind_at = db.Column(UTCDateTime)
     resolved_level = db.Column(db.Integer)
+    resolved_level_key = db.Column(db.String(40))
+    resolved_tier = db.Column(db.String(10))  # where it was settled: village | township | county
+    resolved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    resolved_team_id = db.Column(db.Integer, db.ForeignKey("team.id"))
     resolved_at = db.Column(UTCDateTime)
     closed_at = db.Column(UTCDateTime)
-    satisfaction = db.Column(db.Integer)
+    satisfaction = db.Column(db.Integer)  # the resident's latest rating, 1–5
+    satisfaction_at = db.Column(UTCDateTime)
 
 
 class CaseEvent(SyncedMixin, db.Model):
