@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from harmony.clock import now
 from harmony.extensions import db
 from harmony.households.models import CARE_TAGS, Household
+from harmony.ladders.service import ensure_builtin_ladders
 from harmony.people.models import RoleAssignment, User
 from harmony.people.passwords import hash_password
 from harmony.places.models import Place
@@ -51,12 +52,15 @@ def seed_demo(households=3000, rng_seed=2010, password_profile="default", progre
     stamp = now()
     pw_hash = hash_password(DEMO_PASSWORD, password_profile)  # one hash: every demo account shares it
 
+    ladders = ensure_builtin_ladders()
     city = add_place("C01", "city", "示范市", name_en="Demo City")
     county = add_place("C01-X01", "county", "和谐县", city, name_en="Harmony County")
     grids_per_village = max(4, -(-households // (len(VILLAGES) * 125)))
     places = {"city": city, "county": county, "townships": [], "villages": [], "grids": []}
     for t, (t_zh, t_en) in enumerate(TOWNSHIPS, 1):
-        township = add_place(f"{county.code}-T{t:02d}", "township", t_zh, county, name_en=t_en)
+        # The second township runs the five-station method: no uniform model (不强求一律).
+        ladder_id = ladders["five_station"].id if t == 2 else None
+        township = add_place(f"{county.code}-T{t:02d}", "township", t_zh, county, name_en=t_en, ladder_id=ladder_id)
         places["townships"].append(township)
         for v, (v_zh, v_en) in enumerate(VILLAGES[(t - 1) * 3:t * 3], 1):
             village = add_place(f"{township.code}-V{v:02d}", "village", v_zh, township, name_en=v_en)

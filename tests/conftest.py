@@ -140,6 +140,9 @@ class ApiClient:
     def patch(self, url, json=None, **kw):
         return self.client.patch(url, json=json, headers=self.headers, **kw)
 
+    def put(self, url, json=None, **kw):
+        return self.client.put(url, json=json, headers=self.headers, **kw)
+
     def delete(self, url, **kw):
         return self.client.delete(url, headers=self.headers, **kw)
 
