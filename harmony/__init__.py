@@ -111,7 +111,10 @@ def _register_error_handlers(app):
 
     @app.errorhandler(ApiError)
     def api_error(exc):
-        db.session.rollback()
+        if exc.keep_changes:
+            db.session.commit()
+        else:
+            db.session.rollback()
         return jsonify(exc.to_dict()), exc.status, exc.headers
 
     @app.errorhandler(OperationalError)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from harmony.extensions import db
@@ -18,9 +19,8 @@ def register_commands(app):
     """Add the core commands, and the `commands` list of each package that has a cli module."""
     import importlib
 
-    for command in (demo_command, create_admin_command, import_households_command, export_households_command,
-                    backup_command):
-        app.cli.add_command(command)
+    commands = [demo_command, create_admin_command, import_households_command, export_households_command,
+                backup_command]
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -28,8 +28,13 @@ def register_commands(app):
             if exc.name != name:
                 raise
             continue
-        for command in module.commands:
-            app.cli.add_command(command)
+        commands.extend(module.commands)
+    for command in commands:
+        if not getattr(command.callback, "_harmony_app_context", False):
+            # Every command runs inside the app context (also under the test CLI runner).
+            command.callback = with_appcontext(command.callback)
+            command.callback._harmony_app_context = True
+        app.cli.add_command(command)
 
 
 def system_scope():

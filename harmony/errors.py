@@ -4,6 +4,9 @@
 class ApiError(Exception):
     status = 400
     code = "bad_request"
+    # Most errors undo the request's work; a few must keep their bookkeeping
+    # (a failed log-in is counted, or rate limiting could never trigger).
+    keep_changes = False
 
     def __init__(self, message, fields=None, code=None, status=None, headers=None):
         super().__init__(message)
@@ -27,6 +30,11 @@ class Invalid(ApiError):
 class Unauthorized(ApiError):
     status = 401
     code = "unauthorized"
+
+
+class LoginFailed(Unauthorized):
+    code = "login_failed"
+    keep_changes = True
 
 
 class Forbidden(ApiError):

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from harmony.access import admin_can_manage, require_admin
 from harmony.clock import now
-from harmony.errors import Conflict, Invalid, NotFound, TooMany, Unauthorized
+from harmony.errors import Conflict, Invalid, LoginFailed, NotFound, TooMany
 from harmony.extensions import db
 from harmony.people.models import ROLE_PLACE_KINDS, DeviceToken, LoginFailure, RoleAssignment, User
 from harmony.people.passwords import burn_time, hash_password, verify_password
@@ -45,7 +45,7 @@ def login(username, password, device_name, remote_addr=None):
     if user is None or not user.active or not verify_password(user.password_hash, password, _hash_profile()):
         db.session.add(LoginFailure(username=username[:64], remote_addr=remote_addr, at=now()))
         db.session.flush()
-        raise Unauthorized("Username or password is incorrect.", code="login_failed")
+        raise LoginFailed("Username or password is incorrect.")
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(DeviceToken(user_id=user.id, name=device_name, token_hash=_token_digest(raw), created_at=now()))
