@@ -1,0 +1,1 @@
+"""The offline sync protocol: batched push, cursor pull, idempotent retries, field merge."""

@@ -1,0 +1,635 @@
+"""Push and pull: idempotent batched writes, gap-safe cursor reads, field merges, conflicts."""
+import hashlib
+import heapq
+import importlib
+import json
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from marshmallow import ValidationError
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from harmony.access import STAFF_ROLES, require_grid, require_role
+from harmony.cases.models import Case, CaseEvent
+from harmony.clock import now
+from harmony.errors import ApiError, Conflict, Forbidden, Invalid, NotFound, RuleBroken
+from harmony.extensions import db
+from harmony.households import service as households
+from harmony.households.models import Household, HouseholdMove
+from harmony.households.schemas import HouseholdSchema, HouseholdUpdateSchema
+from harmony.versioning import allocate_seq, current_seq
+from harmony.visits.models import VISIT_FORMS, VISIT_TOPICS, Visit, VisitAnnotation
+from sync import merge as rules
+from sync.models import SyncClient, SyncConflict, SyncRecordChange, SyncResult, jsonable
+from sync.schemas import is_uuid
+from sync.tables import ENVELOPE_COLUMNS, TABLES, alert_model, pull_conditions
+
+log = logging.getLogger(__name__)
+VISIT_ROLES = ("promoter", "grid_head", "village_cadre", "liaison_cadre", "admin")
+CONFLICT_RESOLVER_ROLES = STAFF_ROLES
+NOTES_MAX = 4000
+PULL_ORDER = ("place", "household", "visit", "visit_annotation", "case", "case_event", "alert", "sync_conflict")
+
+
+class Gone(Exception):
+    def __init__(self, record):
+        super().__init__("The record was deleted.")
+        self.record = record
+
+
+def _optional(module, name):
+    """Return a service function of a domain package that may not exist yet."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ModuleNotFoundError, AttributeError):
+        return None
+
+
+# ---------------------------------------------------------------- clients
+
+def bind_client(client_id, user_id, device_id):
+    """Return the SyncClient row for client_id, locked, binding it to the user on first use."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    db.session.execute(
+        dialect_insert(SyncClient).values(id=client_id, user_id=user_id, device_id=device_id, last_mid=0,
+                                          created_at=now()).on_conflict_do_nothing(index_elements=["id"])
+    )
+    client = db.session.scalar(select(SyncClient).where(SyncClient.id == client_id)
+                               .with_for_update().execution_options(populate_existing=True))
+    if client.user_id != user_id:
+        raise Forbidden("This client_id belongs to another user; make a new one for this account.",
+                        code="client_taken")
+    if client.device_id != device_id:
+        client.device_id = device_id
+    return client
+
+
+# ---------------------------------------------------------------- push
+
+def push(user_id, device_id, scope, body):
+    """Apply a validated push envelope; return {"results": [...], "last_mid": n}."""
+    client = bind_client(body["client_id"], user_id, device_id)
+    mutations = body["mutations"]
+    stamp = now()
+    results = {}
+    old = [m["mid"] for m in mutations if m["mid"] <= client.last_mid]
+    if old:
+        stored = dict(db.session.execute(select(SyncResult.mid, SyncResult.result).where(
+            SyncResult.client_id == client.id, SyncResult.mid.in_(old))).all())
+        for mid in old:
+            if mid in stored:
+                results[mid] = json.loads(stored[mid])
+            else:
+                results[mid] = {"mid": mid, "status": "duplicate",
+                                "message": "Already processed; its stored result has expired."}
+    new = [m for m in mutations if m["mid"] > client.last_mid]
+    if new:
+        ctx = PushContext(scope, user_id, device_id, client.id, stamp)
+        fresh = _bulk_visits(ctx, new) if current_app.config.get("SYNC_BULK", True) else None
+        if fresh is None:
+            fresh = [_apply_one(ctx, m) for m in new]
+        db.session.connection().execute(SyncResult.__table__.insert(), [
+            {"client_id": client.id, "mid": r["mid"], "result": json.dumps(r, ensure_ascii=False), "created_at": stamp}
+            for r in fresh])
+        for r in fresh:
+            results[r["mid"]] = r
+        client.last_mid = new[-1]["mid"]
+        client.last_push_at = stamp
+        prune_results(stamp)
+    db.session.flush()
+    counts = {}
+    for r in results.values():
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    log.info("push from client %s (user %s): %s", client.id, user_id, counts)
+    return {"results": [results[m["mid"]] for m in mutations], "last_mid": client.last_mid}
+
+
+def prune_results(at=None):
+    """Delete stored push results older than the retention; return how many."""
+    days = current_app.config["SYNC_RESULT_RETENTION_DAYS"]
+    cutoff = (at or now()) - timedelta(days=days)
+    return db.session.execute(delete(SyncResult).where(SyncResult.created_at < cutoff)).rowcount
+
+
+class PushContext:
+    def __init__(self, scope, user_id, device_id, client_id, stamp):
+        self.scope, self.user_id, self.device_id, self.client_id, self.stamp = scope, user_id, device_id, client_id, stamp
+
+
+def _result(m, status, record=None, **extra):
+    out = {"mid": m["mid"], "status": status, "table": m["table"], "id": m["id"],
+           "version": getattr(record, "version", None), "server_seq": getattr(record, "server_seq", None)}
+    out.update({k: v for k, v in extra.items() if v})
+    return out
+
+
+def _apply_one(ctx, m):
+    """Apply one mutation inside a savepoint; return its result (never raise for bad input)."""
+    table = TABLES.get(m["table"])
+    if table is None or table.model is None:
+        return _result(m, "rejected", errors={"table": [f"Unknown table. Known: {', '.join(sorted(TABLES))}."]},
+                       message="Unknown table.")
+    if m["op"] not in table.ops:
+        allowed = ", ".join(table.ops) or "none (pull only)"
+        return _result(m, "rejected", errors={"op": [f"Not allowed on {table.name}; allowed: {allowed}."]},
+                       message="Operation not allowed.")
+    handler = HANDLERS[(table.name, m["op"])]
+    try:
+        with db.session.begin_nested():
+            status, record, extra = handler(ctx, table, m)
+    except Invalid as exc:
+        return _result(m, "rejected", errors=exc.fields, message=exc.message)
+    except (NotFound, Forbidden) as exc:
+        return _result(m, "forbidden", message=exc.message)
+    except Gone as exc:
+        return _result(m, "gone", exc.record, message="The record was deleted.")
+    except (RuleBroken, Conflict) as exc:
+        return _result(m, "rejected", errors=exc.fields, message=exc.message)
+    except IntegrityError as exc:
+        log.info("mutation %s of client %s violates a constraint: %s", m["mid"], ctx.client_id, exc.orig)
+        return _result(m, "rejected", message="The record breaks a database constraint (a missing or duplicate reference).")
+    return _result(m, status, record, **extra)
+
+
+def _fields(m, allowed):
+    fields = m.get("fields") or {}
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise Invalid("Unknown field.", fields={f: ["Unknown field for this table and operation."] for f in unknown})
+    return fields
+
+
+def _require_create_id(m):
+    if not is_uuid(m["id"]):
+        raise Invalid("A new record's id must be a UUID made on the phone.", fields={"id": ["Must be a UUID."]})
+
+
+def _load(schema, fields):
+    try:
+        return schema.load(fields)
+    except ValidationError as exc:
+        raise Invalid("Some fields are invalid.", fields=exc.messages) from None
+
+
+def _locked(model, record_id):
+    return db.session.scalar(select(model).where(model.id == record_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def _outcome(ctx, table, record, m, fields):
+    base = m.get("base_version")
+    if base is None:
+        raise Invalid("An update needs the version it was made from.", fields={"base_version": ["Required for updates."]})
+    if base > record.version:
+        raise Invalid("base_version is newer than the server's record.",
+                      fields={"base_version": [f"The server has version {record.version}."]})
+    history = []
+    if base < record.version:
+        rows = db.session.execute(select(SyncRecordChange.version, SyncRecordChange.changes).where(
+            SyncRecordChange.table_name == table.name, SyncRecordChange.record_id == str(record.id),
+            SyncRecordChange.version > base)).all()
+        history = [(r.version, r.changes) for r in rows]
+    since = rules.changed_since(history, base)
+    server_values = {name: jsonable(getattr(record, name)) for name in fields}
+    return rules.merge(table.policies, base, record.version, since, server_values, fields)
+
+
+def _record_conflicts(ctx, table, record, m, outcome, grid_id):
+    made = []
+    for c in outcome.conflicts:
+        conflict = SyncConflict(table_name=table.name, record_id=str(record.id), field=c.field,
+                                base_version=m["base_version"], base_value=c.base, server_value=c.server,
+                                client_value=c.client, grid_id=grid_id, user_id=ctx.user_id,
+                                client_id=ctx.client_id, mid=m["mid"], status="open", created_at=ctx.stamp)
+        db.session.add(conflict)
+        made.append(conflict)
+    if made:
+        db.session.flush()
+        log.info("conflict on %s %s fields %s", table.name, record.id, [c.field for c in made])
+    return [{"field": c.field, "conflict_id": c.id} for c in made]
+
+
+def _extra(outcome, conflicts):
+    return {"conflicts": conflicts, "ignored": list(outcome.ignored)}
+
+
+# households
+
+def household_create(ctx, table, m):
+    _require_create_id(m)
+    fields = _fields(m, table.create_fields)
+    existing = db.session.get(Household, m["id"])
+    if existing is not None:
+        if not ctx.scope.sees_grid(existing.grid_id):
+            raise NotFound("No such household.")
+        if existing.deleted:
+            raise Gone(existing)
+        # A create that reaches the server twice (e.g. from a reinstalled phone): lay it over version 1.
+        for name in ("grid_id", "code"):
+            if name in fields and fields[name] != getattr(existing, name):
+                raise Invalid("The household exists with another value.", fields={name: ["Cannot be changed by sync."]})
+        rest = {k: v for k, v in fields.items() if k not in ("grid_id", "code")}
+        version = existing.version
+        status, record, extra = household_update(ctx, table, {**m, "fields": rest, "base_version": m.get("base_version") or 1})
+        return ("duplicate" if record.version == version and not extra.get("conflicts") else status), record, extra
+    data = _load(HouseholdSchema(), fields)
+    grid_id = data.pop("grid_id")
+    return "applied", households.create_household(ctx.scope, grid_id, data, household_id=m["id"]), {}
+
+
+def household_update(ctx, table, m):
+    require_role(ctx.scope, *households.EDITOR_ROLES)
+    fields = _fields(m, table.policies)
+    record = _locked(Household, m["id"])
+    if record is None or not ctx.scope.sees_grid(record.grid_id):
+        raise NotFound("No such household.")
+    if record.deleted:
+        raise Gone(record)
+    _load(HouseholdUpdateSchema(), fields)
+    outcome = _outcome(ctx, table, record, m, fields)
+    if outcome.apply:
+        households.update_household(ctx.scope, record.id, outcome.apply)
+    conflicts = _record_conflicts(ctx, table, record, m, outcome, record.grid_id)
+    return outcome.status, record, _extra(outcome, conflicts)
+
+
+def household_delete(ctx, table, m):
+    record = db.session.get(Household, m["id"])
+    if record is None or not ctx.scope.sees_grid(record.grid_id):
+        raise NotFound("No such household.")
+    if record.deleted:
+        raise Gone(record)
+    households.delete_household(ctx.scope, record.id)
+    return "applied", record, {}
+
+
+# visits (append-only)
+
+def check_visit(scope, fields, households_by_id):
+    """Return (grid_id, clean fields) for a visit, or raise Invalid/NotFound/Forbidden."""
+    errors = {}
+    household_id = fields.get("household_id")
+    if not isinstance(household_id, str):
+        errors["household_id"] = ["Required."]
+    form = fields.get("form", "home_visit")
+    if form not in VISIT_FORMS:
+        errors["form"] = [f"One of {', '.join(VISIT_FORMS)}."]
+    topics = fields.get("topics", [])
+    if not isinstance(topics, list) or any(t not in VISIT_TOPICS for t in topics):
+        errors["topics"] = [f"A list of: {', '.join(VISIT_TOPICS)}."]
+    notes = fields.get("notes", "")
+    if not isinstance(notes, str) or len(notes) > NOTES_MAX:
+        errors["notes"] = [f"Text of at most {NOTES_MAX} characters."]
+    answered = fields.get("answered_on_spot", False)
+    if not isinstance(answered, bool):
+        errors["answered_on_spot"] = ["true or false."]
+    case_ids = fields.get("case_ids", [])
+    if not isinstance(case_ids, list) or any(not isinstance(c, str) for c in case_ids):
+        errors["case_ids"] = ["A list of case ids."]
+    if errors:
+        raise Invalid("Some fields are invalid.", fields=errors)
+    household = households_by_id.get(household_id)
+    if household is None or not scope.sees_grid(household[0]):
+        raise NotFound("No such household.")
+    if household[1]:
+        raise Invalid("The household was deleted.", fields={"household_id": ["The household was deleted."]})
+    return household[0], {"household_id": household_id, "form": form, "topics": topics, "notes": notes,
+                          "answered_on_spot": answered, "case_ids": case_ids}
+
+
+def _household_rows(ids):
+    rows = db.session.execute(select(Household.id, Household.grid_id, Household.deleted).where(Household.id.in_(ids)))
+    return {r.id: (r.grid_id, r.deleted) for r in rows}
+
+
+def _existing(model, record_id, scope, grid_of):
+    record = db.session.get(model, record_id)
+    if record is None:
+        return None
+    if not scope.sees_grid(grid_of(record)):
+        raise NotFound("No such record.")
+    return record
+
+
+def visit_create(ctx, table, m):
+    _require_create_id(m)
+    fields = _fields(m, table.create_fields)
+    existing = _existing(Visit, m["id"], ctx.scope, lambda v: v.grid_id)
+    if existing is not None:
+        return "duplicate", existing, {}
+    record_visit = _optional("harmony.visits.service", "record_visit")
+    if record_visit is not None:
+        return "applied", record_visit(ctx.scope, ctx.user_id, ctx.device_id, m["id"], fields, m["_ts"]), {}
+    require_role(ctx.scope, *VISIT_ROLES)
+    grid_id, clean = check_visit(ctx.scope, fields, _household_rows([fields.get("household_id")]))
+    visit = Visit(id=m["id"], grid_id=grid_id, promoter_id=ctx.user_id, device_id=ctx.device_id,
+                  occurred_at=m["_ts"], received_at=ctx.stamp, **clean)
+    db.session.add(visit)
+    db.session.flush()
+    return "applied", visit, {}
+
+
+def _bulk_visits(ctx, mutations):
+    """Insert a batch made only of good visit creates with one statement; None to fall back.
+
+    Any doubt (another table, a bad field, an existing id, linked cases) falls back to
+    the per-mutation path, which gives each mutation its own result.
+    """
+    if len(mutations) < 2 or not ctx.scope.has_role(*VISIT_ROLES):
+        return None
+    if _optional("harmony.visits.service", "record_visit") is not None and \
+            not getattr(importlib.import_module("harmony.visits.service"), "BULK_SAFE", False):
+        return None
+    allowed = set(TABLES["visit"].create_fields)
+    ids, household_ids = [], set()
+    for m in mutations:
+        fields = m.get("fields")
+        if m["table"] != "visit" or m["op"] != "create" or not is_uuid(m["id"]) or not isinstance(fields, dict) \
+                or not allowed.issuperset(fields) or fields.get("case_ids"):
+            return None
+        ids.append(m["id"])
+        household_ids.add(fields.get("household_id"))
+    if len(set(ids)) != len(ids) or None in household_ids:
+        return None
+    known = _household_rows(sorted(household_ids, key=str))
+    rows = []
+    try:
+        for m in mutations:
+            grid_id, clean = check_visit(ctx.scope, m["fields"], known)
+            rows.append({"id": m["id"], "grid_id": grid_id, "promoter_id": ctx.user_id, "device_id": ctx.device_id,
+                         "occurred_at": m["_ts"], "received_at": ctx.stamp, "version": 1, "deleted": False,
+                         "updated_at": ctx.stamp, **clean})
+    except (Invalid, NotFound, Forbidden):
+        return None
+    if db.session.scalar(select(Visit.id).where(Visit.id.in_(ids)).limit(1)) is not None:
+        return None
+    connection = db.session.connection()
+    first = allocate_seq(connection, len(rows))
+    for offset, row in enumerate(rows):
+        row["server_seq"] = first + offset
+    connection.execute(Visit.__table__.insert(), rows)
+    return [{"mid": m["mid"], "status": "applied", "table": "visit", "id": m["id"], "version": 1,
+             "server_seq": row["server_seq"]} for m, row in zip(mutations, rows)]
+
+
+def annotation_create(ctx, table, m):
+    _require_create_id(m)
+    fields = _fields(m, table.create_fields)
+    existing = _existing(VisitAnnotation, m["id"], ctx.scope, lambda a: a.grid_id)
+    if existing is not None:
+        return "duplicate", existing, {}
+    annotate = _optional("harmony.visits.service", "annotate_visit")
+    if annotate is not None:
+        return "applied", annotate(ctx.scope, ctx.user_id, m["id"], fields.get("visit_id"), fields.get("text"), m["_ts"]), {}
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > NOTES_MAX:
+        raise Invalid("Some fields are invalid.", fields={"text": [f"Required text, at most {NOTES_MAX} characters."]})
+    visit = db.session.get(Visit, fields.get("visit_id")) if isinstance(fields.get("visit_id"), str) else None
+    if visit is None or not ctx.scope.sees_grid(visit.grid_id):
+        raise NotFound("No such visit.")
+    record = VisitAnnotation(id=m["id"], visit_id=visit.id, author_id=ctx.user_id, grid_id=visit.grid_id,
+                             text=text, occurred_at=m["_ts"], received_at=ctx.stamp)
+    db.session.add(record)
+    db.session.flush()
+    return "applied", record, {}
+
+
+# cases
+
+def _case_service(name):
+    function = _optional("harmony.cases.service", name)
+    if function is None:
+        raise RuleBroken("Cases cannot be synced by this server yet.")
+    return function
+
+
+def case_create(ctx, table, m):
+    _require_create_id(m)
+    fields = _fields(m, table.create_fields)
+    existing = _existing(Case, m["id"], ctx.scope, lambda c: c.grid_id)
+    if existing is not None:
+        return "duplicate", existing, {}
+    open_case = _case_service("open_case")
+    return "applied", open_case(ctx.scope, ctx.user_id, ctx.device_id, m["id"], fields, m["_ts"]), {}
+
+
+def case_update(ctx, table, m):
+    fields = _fields(m, table.policies)
+    record = _locked(Case, m["id"])
+    if record is None or not ctx.scope.sees_grid(record.grid_id):
+        raise NotFound("No such case.")
+    if record.deleted:
+        raise Gone(record)
+    update = _case_service("update_case_fields")
+    outcome = _outcome(ctx, table, record, m, fields)
+    if outcome.apply:
+        record = update(ctx.scope, ctx.user_id, record.id, outcome.apply)
+    conflicts = _record_conflicts(ctx, table, record, m, outcome, record.grid_id)
+    return outcome.status, record, _extra(outcome, conflicts)
+
+
+def event_create(ctx, table, m):
+    _require_create_id(m)
+    fields = _fields(m, table.create_fields)
+    existing = db.session.get(CaseEvent, m["id"])
+    if existing is not None:
+        case = db.session.get(Case, existing.case_id)
+        if case is None or not ctx.scope.sees_grid(case.grid_id):
+            raise NotFound("No such case.")
+        return "duplicate", existing, {}
+    add_event = _case_service("add_event")
+    event = add_event(ctx.scope, ctx.user_id, ctx.device_id, m["id"], fields.get("case_id"), fields.get("kind"),
+                      fields.get("data") or {}, m["_ts"])
+    extra = {"message": f"Stored but not applied: {event.rejected_reason}"} if event.rejected_reason else {}
+    return "applied", event, extra
+
+
+# alerts
+
+def alert_update(ctx, table, m):
+    fields = _fields(m, table.policies)
+    model = alert_model()
+    alert = db.session.get(model, m["id"])
+    if alert is None or alert.recipient_id != ctx.user_id:
+        raise NotFound("No such alert.")
+    if getattr(alert, "deleted", False):
+        raise Gone(alert)
+    if "read_at" in fields:
+        from sync.schemas import parse_ts
+
+        value = fields["read_at"]
+        parsed = None if value is None else parse_ts(value)
+        if value is not None and parsed is None:
+            raise Invalid("Some fields are invalid.", fields={"read_at": ["ISO-8601 time with offset, or null."]})
+        if alert.read_at != parsed:
+            alert.read_at = parsed
+            db.session.flush()
+    return "applied", alert, {}
+
+
+HANDLERS = {
+    ("household", "create"): household_create,
+    ("household", "update"): household_update,
+    ("household", "delete"): household_delete,
+    ("visit", "create"): visit_create,
+    ("visit_annotation", "create"): annotation_create,
+    ("case", "create"): case_create,
+    ("case", "update"): case_update,
+    ("case_event", "create"): event_create,
+    ("alert", "update"): alert_update,
+}
+
+
+# ---------------------------------------------------------------- pull
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="harmony-sync-cursor")
+
+
+def _scope_tag(signature):
+    return hashlib.sha256(signature.encode()).hexdigest()[:16]
+
+
+def make_cursor(user_id, signature, seq):
+    return _serializer().dumps({"u": user_id, "s": _scope_tag(signature), "q": seq, "t": int(now().timestamp())})
+
+
+def read_cursor(token, user_id, signature, high):
+    """Return (seq, reason): reason is None for a good cursor, else why the client must reset."""
+    if token is None:
+        return 0, None
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return 0, "bad_signature"
+    if not isinstance(data, dict) or data.get("u") != user_id:
+        return 0, "other_user"
+    if data.get("s") != _scope_tag(signature):
+        return 0, "scope_changed"
+    max_age = timedelta(days=current_app.config.get("SYNC_CURSOR_MAX_AGE_DAYS", 180))
+    if now().timestamp() - data.get("t", 0) > max_age.total_seconds():
+        return 0, "too_old"
+    seq = data.get("q")
+    if not isinstance(seq, int) or seq < 0 or seq > high:
+        return 0, "unknown_position"
+    return seq, None
+
+
+def _columns(model):
+    return [c for c in model.__table__.columns]
+
+
+def _fields_of(mapping, names):
+    return {name: jsonable(mapping[name]) for name in names}
+
+
+def pull(user_id, device_id, scope, client_id, cursor, limit):
+    """Return the next page of changes in the user's scope after the cursor."""
+    client = bind_client(client_id, user_id, device_id)
+    client.last_pull_at = now()
+    connection = db.session.connection()
+    # Every row at or below the committed counter value is committed already (the counter
+    # row is locked from allocation to commit), so reading only up to it never skips a row.
+    high = current_seq(connection)
+    after, reason = read_cursor(cursor, user_id, scope.signature, high)
+    fresh = after == 0
+    config = current_app.config
+    at = now()
+    streams = []
+    for name in PULL_ORDER:
+        model = TABLES[name].model
+        if model is None:
+            continue
+        columns = _columns(model)
+        field_names = [c.name for c in columns if c.name not in ENVELOPE_COLUMNS]
+        stmt = (select(*columns).where(*pull_conditions(name, scope, user_id, at, config))
+                .where(model.server_seq > after, model.server_seq <= high)
+                .order_by(model.server_seq).limit(limit + 1))
+        if fresh:
+            stmt = stmt.where(model.deleted.is_(False))  # a first download needs no tombstones
+        rows = connection.execute(stmt).mappings().all()
+        streams.append([(r["server_seq"], name, r, field_names) for r in rows])
+    if not fresh and not scope.all_places and scope.grid_ids:
+        grids = sorted(scope.grid_ids)
+        moves = connection.execute(
+            select(HouseholdMove.household_id, HouseholdMove.server_seq)
+            .where(HouseholdMove.from_grid_id.in_(grids), HouseholdMove.to_grid_id.not_in(grids),
+                   HouseholdMove.server_seq > after, HouseholdMove.server_seq <= high)
+            .order_by(HouseholdMove.server_seq).limit(limit + 1)).all()
+        streams.append([(r.server_seq, "household", r, None) for r in moves])
+    merged = list(heapq.merge(*streams, key=lambda item: item[0]))
+    page = merged[:limit]
+    changes = []
+    for seq, name, row, field_names in page:
+        if field_names is None:
+            changes.append({"table": name, "id": row.household_id, "op": "remove", "version": None,
+                            "server_seq": seq, "fields": {}})
+        elif row["deleted"]:
+            changes.append({"table": name, "id": row["id"], "op": "delete", "version": row["version"],
+                            "server_seq": seq, "fields": {}})
+        else:
+            changes.append({"table": name, "id": row["id"], "op": "upsert", "version": row["version"],
+                            "server_seq": seq, "fields": _fields_of(row, field_names)})
+    last = page[-1][0] if page else after
+    body = {"changes": changes, "cursor": make_cursor(user_id, scope.signature, last),
+            "has_more": len(merged) > limit, "last_mid": client.last_mid}
+    if reason:
+        body["reset"] = True
+        body["reset_reason"] = reason
+        log.info("pull of client %s reset: %s", client_id, reason)
+    return body
+
+
+# ---------------------------------------------------------------- conflicts
+
+def list_conflicts(scope, user_id, status="open"):
+    stmt = select(SyncConflict).order_by(SyncConflict.created_at, SyncConflict.id)
+    if status != "all":
+        stmt = stmt.where(SyncConflict.status == status)
+    grid = scope.filter_grid(SyncConflict.grid_id)
+    if grid is not None:
+        from sqlalchemy import or_
+
+        stmt = stmt.where(or_(grid, SyncConflict.user_id == user_id))
+    return stmt
+
+
+def resolve_conflict(scope, user_id, conflict_id, choice, value=None):
+    """Settle a conflict: keep the server value, take the phone's, or set another value."""
+    conflict = db.session.scalar(select(SyncConflict).where(SyncConflict.id == conflict_id).with_for_update())
+    if conflict is None or not scope.sees_grid(conflict.grid_id):
+        raise NotFound("No such conflict.")
+    require_role(scope, *CONFLICT_RESOLVER_ROLES)
+    require_grid(scope, conflict.grid_id)
+    if conflict.status != "open":
+        raise Conflict("This conflict is already resolved.", code="already_resolved")
+    if choice == "server":
+        chosen = None
+    else:
+        chosen = conflict.client_value if choice == "client" else value
+        changes = {conflict.field: chosen}
+        if conflict.table_name == "household":
+            _load(HouseholdUpdateSchema(), changes)
+            households.update_household(scope, conflict.record_id, changes)
+        elif conflict.table_name == "case":
+            _case_service("update_case_fields")(scope, user_id, conflict.record_id, changes)
+        else:
+            raise Invalid("This conflict cannot be resolved here.", fields={"table": ["Unsupported."]})
+    conflict.status = "resolved"
+    conflict.resolution = choice
+    conflict.resolved_value = chosen if choice != "server" else conflict.server_value
+    conflict.resolved_by_id = user_id
+    conflict.resolved_at = now()
+    db.session.flush()
+    log.info("conflict %s resolved by user %s: %s", conflict.id, user_id, choice)
+    return conflict
+
+
+__all__ = ["push", "pull", "bind_client", "prune_results", "list_conflicts", "resolve_conflict", "ApiError"]
