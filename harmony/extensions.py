@@ -1,5 +1,6 @@
 """Extension objects, bound to the app in create_app (init_app pattern)."""
 from flask_migrate import Migrate
+import marshmallow as ma
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -17,8 +18,22 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
 
 
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw())
+
+
+class ErrorSchema(ma.Schema):
+    """The one error shape of every 4xx/5xx."""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
 class HarmonyApi(Api):
     """flask-smorest Api whose errors use Harmony's one error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
         from harmony.errors import error_body

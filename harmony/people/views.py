@@ -13,6 +13,7 @@ people = Blueprint("people", __name__, url_prefix="/api/people", description="Pe
 
 
 @auth.post("/login")
+@auth.doc(security=[])
 @auth.arguments(LoginSchema)
 @auth.response(200, SessionSchema)
 def login(args):
