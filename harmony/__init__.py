@@ -75,7 +75,7 @@ def _optional_registrations():
     import importlib
 
     hooks = []
-    for name in ("harmony.ladders.views", "harmony.visits.views", "harmony.cases.views", "harmony.alerts.views",
+    for name in ("harmony.audit.views", "harmony.ladders.views", "harmony.visits.views", "harmony.cases.views", "harmony.alerts.views",
                  "harmony.reports.views", "sync.views"):
         try:
             module = importlib.import_module(name)
