@@ -9,7 +9,8 @@ from sqlalchemy import event, inspect
 from harmony.audit.models import AuditEntry
 
 REDACTED = {"password_hash", "token_hash"}
-SKIPPED = {"server_seq", "updated_at", "version", "path"}
+# last_used_at is bookkeeping touched by reads, not a change anyone made.
+SKIPPED = {"server_seq", "updated_at", "version", "path", "last_used_at"}
 
 
 def _jsonable(value):
