@@ -10,8 +10,10 @@ DEFAULT_CATEGORIES = (
 )
 EVENT_KINDS = (
     "opened", "note", "mediation", "escalated", "deescalated", "accepted", "assigned",
-    "leader_assigned", "resolved", "satisfaction", "reopened", "closed",
+    "leader_assigned", "resolved", "satisfaction", "reopened", "closed", "ladder_reapplied",
 )
+# Written by the server only: opening a case, and an administrator re-applying a ladder.
+SYSTEM_EVENT_KINDS = ("opened", "ladder_reapplied")
 
 
 class Case(SyncedMixin, db.Model):
@@ -43,6 +45,7 @@ class Case(SyncedMixin, db.Model):
     level = db.Column(db.Integer, nullable=False, default=1)  # 1-based index into ladder_levels
     level_key = db.Column(db.String(40), nullable=False, default="")
     tier = db.Column(db.String(10), nullable=False, default="village")  # village | township | county
+    owner_role = db.Column(db.String(24))  # the current level's owner role: "my work" filters on it
     level_since = db.Column(UTCDateTime)
     owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     owner_team_id = db.Column(db.Integer, db.ForeignKey("team.id"))
