@@ -27,7 +27,7 @@ export async function render(view) {
         await markAlertRead(a);
         if (a.case_id) go('/case/' + a.case_id); else fill();
       });
-      list.append(h('li', { class: a.read_at ? 'read' : 'unread', 'data-kind': a.kind }, open));
+      list.append(h('li', { class: a.read_at ? 'read' : 'unread', 'data-kind': a.kind, 'data-case': a.case_id || null }, open));
     }
   };
   setRefresh(fill);
