@@ -30,15 +30,17 @@ class MergeOutcome:
     ignored: tuple = ()  # server-owned fields whose client value was dropped
 
 
-def changed_since(changes, base_version):
+def changed_since(changes, base_version, client_id=None):
     """Return {field: value at base_version} for the fields changed after base_version.
 
-    `changes` is an iterable of (version, {field: [old, new]}) of one record; the value
-    a field had at the base is the old value of the first change after the base.
+    `changes` is an iterable of (version, {field: [old, new]}, client_id) of one record;
+    the value a field had at the base is the old value of the first change after the
+    base. Changes pushed by `client_id` itself are skipped: the phone made them, so they
+    are not news to it (two offline edits of one field must not clash with each other).
     """
     since = {}
-    for version, fields in sorted(changes, key=lambda c: c[0]):
-        if version <= base_version:
+    for version, fields, author in sorted(changes, key=lambda c: c[0]):
+        if version <= base_version or (client_id is not None and author == client_id):
             continue
         for name, (old, _new) in fields.items():
             since.setdefault(name, old)

@@ -55,6 +55,7 @@ class SyncRecordChange(db.Model):
     record_id = db.Column(db.String(40), nullable=False)
     version = db.Column(db.Integer, nullable=False)
     changes = db.Column(db.JSON, nullable=False)  # {field: [old, new]}
+    client_id = db.Column(db.String(36))  # the phone whose push made it, if any
     at = db.Column(UTCDateTime)
 
 
@@ -118,6 +119,6 @@ def _log_changes(session, flush_context):
                 changes[attr.key] = [jsonable(old), jsonable(new)]
         if changes:
             rows.append(dict(table_name=obj.__tablename__, record_id=str(obj.id), version=obj.version,
-                             changes=changes, at=now()))
+                             changes=changes, client_id=session.info.get("sync_client_id"), at=now()))
     if rows:
         session.execute(SyncRecordChange.__table__.insert(), rows)

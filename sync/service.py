@@ -94,7 +94,11 @@ def push(user_id, device_id, scope, body):
         ctx = PushContext(scope, user_id, device_id, client.id, stamp)
         fresh = _bulk_visits(ctx, new) if current_app.config.get("SYNC_BULK", True) else None
         if fresh is None:
-            fresh = [_apply_one(ctx, m) for m in new]
+            db.session.info["sync_client_id"] = client.id  # the change log notes whose edit it was
+            try:
+                fresh = [_apply_one(ctx, m) for m in new]
+            finally:
+                db.session.info.pop("sync_client_id", None)
         db.session.connection().execute(SyncResult.__table__.insert(), [
             {"client_id": client.id, "mid": r["mid"], "result": json.dumps(r, ensure_ascii=False), "created_at": stamp}
             for r in fresh])
@@ -192,11 +196,12 @@ def _outcome(ctx, table, record, m, fields):
                       fields={"base_version": [f"The server has version {record.version}."]})
     history = []
     if base < record.version:
-        rows = db.session.execute(select(SyncRecordChange.version, SyncRecordChange.changes).where(
+        rows = db.session.execute(select(SyncRecordChange.version, SyncRecordChange.changes,
+                                         SyncRecordChange.client_id).where(
             SyncRecordChange.table_name == table.name, SyncRecordChange.record_id == str(record.id),
             SyncRecordChange.version > base)).all()
-        history = [(r.version, r.changes) for r in rows]
-    since = rules.changed_since(history, base)
+        history = [tuple(r) for r in rows]
+    since = rules.changed_since(history, base, ctx.client_id)
     server_values = {name: jsonable(getattr(record, name)) for name in fields}
     return rules.merge(table.policies, base, record.version, since, server_values, fields)
 
@@ -285,6 +290,8 @@ def check_visit(scope, fields, households_by_id):
     if not isinstance(topics, list) or any(t not in VISIT_TOPICS for t in topics):
         errors["topics"] = [f"A list of: {', '.join(VISIT_TOPICS)}."]
     notes = fields.get("notes", "")
+    if notes is None:
+        notes = ""
     if not isinstance(notes, str) or len(notes) > NOTES_MAX:
         errors["notes"] = [f"Text of at most {NOTES_MAX} characters."]
     answered = fields.get("answered_on_spot", False)
@@ -300,8 +307,9 @@ def check_visit(scope, fields, households_by_id):
         raise NotFound("No such household.")
     if household[1]:
         raise Invalid("The household was deleted.", fields={"household_id": ["The household was deleted."]})
-    return household[0], {"household_id": household_id, "form": form, "topics": topics, "notes": notes,
-                          "answered_on_spot": answered, "case_ids": case_ids}
+    # Same normalisation as harmony.visits.service (the bulk path must store what it would).
+    return household[0], {"household_id": household_id, "form": form, "topics": list(dict.fromkeys(topics)),
+                          "notes": notes, "answered_on_spot": answered, "case_ids": list(dict.fromkeys(case_ids))}
 
 
 def _household_rows(ids):
@@ -428,6 +436,16 @@ def case_update(ctx, table, m):
     if record.deleted:
         raise Gone(record)
     update = _case_service("update_case_fields")
+    editable = {k: v for k, v in fields.items() if table.policies[k] != rules.SERVER}
+    if editable:
+        # Dry run in a savepoint: role, scope and values are checked by the cases service
+        # even for fields that end up kept as conflicts rather than applied.
+        dry = db.session.begin_nested()
+        try:
+            update(ctx.scope, ctx.user_id, record.id, editable)
+        finally:
+            dry.rollback()
+        record = _locked(Case, m["id"])
     outcome = _outcome(ctx, table, record, m, fields)
     if outcome.apply:
         record = update(ctx.scope, ctx.user_id, record.id, outcome.apply)
@@ -447,7 +465,9 @@ def event_create(ctx, table, m):
     add_event = _case_service("add_event")
     event = add_event(ctx.scope, ctx.user_id, ctx.device_id, m["id"], fields.get("case_id"), fields.get("kind"),
                       fields.get("data") or {}, m["_ts"])
-    extra = {"message": f"Stored but not applied: {event.rejected_reason}"} if event.rejected_reason else {}
+    extra = {}
+    if event.rejected_reason:
+        extra = {"message": "Stored in the timeline but not applied to the case.", "rejected_reason": event.rejected_reason}
     return "applied", event, extra
 
 

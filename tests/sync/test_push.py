@@ -197,7 +197,13 @@ def test_results_are_pruned_after_the_retention(app, demo, phone, clock):
     assert count(app, Visit) == 2
 
 
-def test_bulk_batch_of_visits_is_one_insert_with_consecutive_sequence_numbers(app, demo, phone):
+def test_bulk_batch_of_visits_is_one_insert_with_consecutive_sequence_numbers(app, demo, phone, monkeypatch):
+    import sync.service
+
+    def no_slow_path(*args):
+        raise AssertionError("a clean batch of visits must take the bulk path")
+
+    monkeypatch.setattr(sync.service, "_apply_one", no_slow_path)
     p = phone()
     household_id = first_household(app, demo.grids[0])
     results = p.push([visit(p, household_id) for _ in range(50)])["results"]
@@ -210,7 +216,7 @@ def test_bulk_and_per_mutation_paths_agree(app, demo, phone):
     """The same visits through the bulk path and the savepoint path store the same rows."""
     household_id = first_household(app, demo.grids[0])
     p = phone()
-    bulk = [visit(p, household_id, topics=["mediation", "safety"], notes="n1"), visit(p, household_id)]
+    bulk = [visit(p, household_id, topics=["mediation", "safety", "mediation"], notes="n1"), visit(p, household_id)]
     p.push(bulk)
     app.config["SYNC_BULK"] = False
     slow = [{**m, "id": str(uuid.uuid4()), "mid": m["mid"] + 10} for m in bulk]
