@@ -2,7 +2,7 @@
 
 Events come from phones that sync whenever they can, so the same events may arrive in
 any order and more than once. The fold therefore sorts them itself, by
-(opened first, min(occurred_at, received_at), id): a phone whose clock runs ahead
+(opened first, min(occurred_at, received_at), received_at, id): a phone whose clock runs ahead
 cannot jump the queue, because it is never placed later than the server saw it.
 Duplicates (same id) count once.
 
@@ -37,7 +37,8 @@ def event_time(event):
 
 
 def sort_key(event):
-    return (0 if event["kind"] == "opened" else 1, event_time(event), event["id"])
+    # Equal times (second-precision phones, one request) fall back to arrival, then id.
+    return (0 if event["kind"] == "opened" else 1, event_time(event), event["received_at"], event["id"])
 
 
 def _identity(event):
