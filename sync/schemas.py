@@ -12,6 +12,7 @@ SCHEMA_VERSIONS = (1,)
 OPS = ("create", "update", "delete")
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_MID = 2 ** 62
+MUTATION_KEYS = frozenset(("mid", "table", "op", "id", "base_version", "fields", "client_ts"))
 
 
 def is_uuid(value):
@@ -62,8 +63,9 @@ def check_push_envelope(body):
             errors[where] = ["Must be an object."]
             continue
         bad = {}
-        for name in set(m) - {"mid", "table", "op", "id", "base_version", "fields", "client_ts"}:
-            bad[name] = "Unknown field."
+        if not MUTATION_KEYS.issuperset(m):
+            for name in set(m) - MUTATION_KEYS:
+                bad[name] = "Unknown field."
         mid = m.get("mid")
         if not _is_int(mid) or not 0 < mid < MAX_MID:
             bad["mid"] = "Required: a positive integer."
