@@ -1,7 +1,8 @@
 // Harmony service worker: the app shell is precached under one versioned cache and served
 // cache-first, so the app opens with no network and every file comes from the same version.
 // A new version installs beside the old one and waits until the user taps "reload".
-// Bump CACHE_VERSION whenever any file below changes (tests/pwa checks the list is complete).
+// harmony/pwa.py appends a digest of these files to CACHE_VERSION, so any change is a new version;
+// tests/pwa checks the list is complete.
 const CACHE_VERSION = 'harmony-shell-v1';
 const API_CACHE = 'harmony-api';
 const SHELL = [

@@ -1,4 +1,4 @@
-// DOM helpers: build elements with textContent only (no innerHTML), so data never becomes markup.
+// DOM helpers: build elements with textContent only (never HTML strings), so data never becomes markup.
 import { t, lang } from './i18n.js';
 
 export function h(tag, attrs, ...children) {

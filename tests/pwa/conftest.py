@@ -57,8 +57,9 @@ def browser():
 class Phone:
     """One browser context = one phone, with its console errors collected."""
 
-    def __init__(self, browser, base_url, lang="en"):
-        self.context = browser.new_context(viewport=PHONE, base_url=base_url, service_workers="allow")
+    def __init__(self, browser, base_url, lang="en", service_workers="allow"):
+        self.context = browser.new_context(viewport=PHONE, base_url=base_url, service_workers=service_workers)
+        self.with_worker = service_workers == "allow"
         if lang:
             self.context.add_init_script(f"localStorage.getItem('harmony.lang') || localStorage.setItem('harmony.lang', '{lang}')")
         self.page = self.context.new_page()
@@ -74,7 +75,8 @@ class Phone:
         page.fill("input[name=password]", "harmony-demo")
         page.click("form button[type=submit]")
         page.wait_for_selector("#tabs:not([hidden])")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+        if self.with_worker:
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
         self.wait_synced()
 
     def wait_synced(self, timeout=20000):
@@ -98,6 +100,17 @@ class Phone:
                 req.onerror = () => reject(req.error);
             };
         })""")
+
+    def put_meta(self, key, value):
+        self.page.evaluate("""([key, value]) => new Promise((resolve, reject) => {
+            const open = indexedDB.open('harmony');
+            open.onsuccess = () => {
+                const tx = open.result.transaction('meta', 'readwrite');
+                tx.objectStore('meta').put({ key, value });
+                tx.oncomplete = () => { open.result.close(); resolve(); };
+                tx.onerror = () => reject(tx.error);
+            };
+        })""", [key, value])
 
     def shot(self, name):
         if SCREENSHOTS:

@@ -32,7 +32,7 @@ export async function render(view, params, query) {
   const source = select('source', ['walk_in', 'phone', 'resident_request', 'visit'].map(s => [s, t('source.' + s)]), 'walk_in');
   const fields = caseFieldset(household);
   const error = h('p', { class: 'error', role: 'alert' });
-  const form = h('form', { class: 'card' }, fields, field(t('case.source'), source), error,
+  const form = h('form', { class: 'card', novalidate: true }, fields, field(t('case.source'), source), error,
     h('button', { type: 'submit', class: 'primary' }, t('common.save')));
   form.addEventListener('submit', async ev => {
     ev.preventDefault();

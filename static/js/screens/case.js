@@ -31,7 +31,7 @@ function actionForm(kind, title, specs, caseId, toData, after) {
     inputs[name] = el;
     return field(label, el);
   });
-  const form = h('form', { class: 'action-form', 'data-kind': kind }, controls, error, h('button', { type: 'submit', class: 'primary' }, title));
+  const form = h('form', { class: 'action-form', 'data-kind': kind, novalidate: true }, controls, error, h('button', { type: 'submit', class: 'primary' }, title));
   form.addEventListener('submit', async ev => {
     ev.preventDefault();
     for (const [name, label, , required] of specs) {
@@ -133,7 +133,7 @@ function satisfaction(caseId, after) {
   });
   const comment = h('textarea', { name: 'comment', rows: 2, maxlength: 4000 });
   const error = h('p', { class: 'error', role: 'alert' });
-  const form = h('form', { class: 'action-form', 'data-kind': 'satisfaction' },
+  const form = h('form', { class: 'action-form', 'data-kind': 'satisfaction', novalidate: true },
     h('fieldset', {}, h('legend', {}, t('field.rating')), h('div', { class: 'toggles', role: 'radiogroup' }, stars)),
     field(t('field.comment'), comment), error, h('button', { type: 'submit', class: 'primary' }, t('action.satisfaction')));
   form.addEventListener('submit', async ev => {

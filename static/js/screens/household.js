@@ -55,7 +55,7 @@ export async function renderEdit(view, { id }) {
   const phone = h('input', { name: 'phone', type: 'tel', value: hh.phone || '', inputmode: 'tel', maxlength: 32 });
   const members = h('input', { name: 'member_count', type: 'number', min: 1, max: 99, value: hh.member_count || 1 });
   const error = h('p', { class: 'error', role: 'alert' });
-  const form = h('form', { class: 'card' },
+  const form = h('form', { class: 'card', novalidate: true },
     field(t('household.head'), headName), field(t('household.address'), address),
     field(t('household.phone'), phone), field(t('household.members'), members), error,
     h('button', { type: 'submit', class: 'primary' }, t('common.save')));

@@ -7,6 +7,11 @@ import { setRefresh } from '../live.js';
 
 const LINKS = { household: '#/household/', case: '#/case/', visit: null, case_event: null };
 
+function errorText(code) {
+  const text = t('sync.err.' + code);
+  return text === 'sync.err.' + code ? code : text;
+}
+
 export async function render(view) {
   const status = h('dl', { class: 'facts', id: 'sync-status', 'aria-live': 'polite' });
   const button = h('button', { type: 'button', class: 'primary', id: 'sync-now' }, t('sync.now'));
@@ -25,7 +30,7 @@ export async function render(view) {
       h('dt', {}, t('sync.last')), h('dd', { id: 'last-sync' }, state.lastSyncAt ? fmtDateTime(state.lastSyncAt) : t('sync.never')),
       h('dt', {}, t('sync.unsent_label')), h('dd', { id: 'unsent-count' }, String(state.unsent)),
       h('dt', {}, t('sync.progress')), h('dd', {}, t('sync.sent_received', { sent: state.sent, received: state.received })),
-      state.error ? [h('dt', {}, t('sync.error')), h('dd', { class: 'error' }, t('sync.err.' + state.error) !== 'sync.err.' + state.error ? t('sync.err.' + state.error) : state.error)] : null,
+      ...(state.error ? [h('dt', {}, t('sync.error')), h('dd', { class: 'error' }, errorText(state.error))] : []),
       h('dt', {}, t('storage.persisted')), h('dd', {}, persisted ? t('common.yes') : t('storage.not_persisted')));
     button.disabled = state.running;
     button.textContent = state.running ? t('sync.running', { sent: state.sent, received: state.received }) : t('sync.now');

@@ -48,7 +48,7 @@ export async function render(view, { id }) {
   raiseToggle.setAttribute('data-raise', '');
   const error = h('p', { class: 'error', role: 'alert' });
 
-  const el = h('form', { class: 'card' },
+  const el = h('form', { class: 'card', novalidate: true },
     h('fieldset', {}, h('legend', {}, t('visit.form')), h('div', { class: 'toggles', role: 'radiogroup' }, formButtons)),
     h('fieldset', {}, h('legend', {}, t('visit.topics')), h('div', { class: 'toggles' }, topicButtons)),
     field(t('visit.notes'), notes),
