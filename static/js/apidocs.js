@@ -71,7 +71,7 @@ async function main() {
   for (const [tag, ops] of byTag) {
     const id = 'tag-' + tag.replace(/\W+/g, '-');
     $('toc').append(el('a', { href: '#' + id }, `${tag} (${ops.length})`));
-    endpoints.append(el('h2', { id }, tag), ops);
+    endpoints.append(el("h2", { id }, tag), ...ops);
   }
   const schemas = (spec.components && spec.components.schemas) || {};
   for (const [name, schema] of Object.entries(schemas)) {

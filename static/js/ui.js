@@ -23,6 +23,12 @@ function append(el, children) {
   }
 }
 
+// Append children like h() does: arrays flattened, null/false skipped (native append would print them).
+export function mount(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

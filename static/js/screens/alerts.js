@@ -1,6 +1,6 @@
 // Alert inbox: overdue and due-soon cases, unread first; opening one marks it read (synced).
 import { t } from '../i18n.js';
-import { h, clear, fmtDateTime } from '../ui.js';
+import { h, clear, fmtDateTime, mount } from '../ui.js';
 import { db } from '../db.js';
 import { markAlertRead } from '../store.js';
 import { go } from '../router.js';
@@ -9,7 +9,7 @@ import { setRefresh } from '../live.js';
 export async function render(view) {
   const summary = h('p', { class: 'summary', id: 'unread-count', 'aria-live': 'polite' });
   const list = h('ul', { class: 'list', id: 'alert-list' });
-  view.append(h('h1', {}, t('alerts.title')), summary, list);
+  mount(view, h('h1', {}, t('alerts.title')), summary, list);
   const fill = async () => {
     const rows = (await db.alert.toArray()).sort((a, b) => (!!a.read_at - !!b.read_at) || String(b.created_at).localeCompare(String(a.created_at)));
     const unread = rows.filter(a => !a.read_at).length;

@@ -1,6 +1,6 @@
 // The printable contact card 连心卡: name, phone, grid and a QR code households can scan to call.
 import { t } from '../i18n.js';
-import { h, backLink } from '../ui.js';
+import { h, backLink, mount } from '../ui.js';
 import { currentUser } from '../session.js';
 import qrcode from '../../vendor/qrcode.mjs';
 
@@ -19,7 +19,7 @@ export async function render(view) {
   const payload = phone ? 'tel:' + phone.replace(/[^0-9+]/g, '') : 'HARMONY-CARD:' + (user.contact_card_no || user.username);
   const print = h('button', { type: 'button', class: 'primary no-print' }, t('card.print'));
   print.addEventListener('click', () => window.print());
-  view.append(
+  mount(view, 
     h('div', { class: 'no-print' }, backLink('#/me')),
     h('h1', { class: 'no-print' }, t('card.title')),
     h('section', { class: 'contact-card', 'aria-label': t('card.title') },

@@ -1,6 +1,6 @@
 // A new case: on its own (walk-in, phone) or raised from a visit (saved with it).
 import { t } from '../i18n.js';
-import { h, field, select, backLink, toast } from '../ui.js';
+import { h, field, select, backLink, toast, mount } from '../ui.js';
 import { db } from '../db.js';
 import { CATEGORIES, PRIORITIES, openCase, gridIds } from '../store.js';
 import { go } from '../router.js';
@@ -47,6 +47,6 @@ export async function render(view, params, query) {
       error.textContent = t('common.save_failed') + ' ' + (err.message || '');
     }
   });
-  view.append(backLink(household ? '#/household/' + household.id : '#/cases'), h('h1', {}, t('case.new')),
+  mount(view, backLink(household ? '#/household/' + household.id : '#/cases'), h('h1', {}, t('case.new')),
     household ? h('p', { class: 'muted' }, household.head_name + ' · ' + household.address) : null, form);
 }

@@ -1,6 +1,6 @@
 // A case: state, timeline (rejected events shown with their reason), and the actions of each level.
 import { t, lang } from '../i18n.js';
-import { h, fmtDateTime, backLink, field, deadlineBadge, levelName, toast } from '../ui.js';
+import { h, fmtDateTime, backLink, field, deadlineBadge, levelName, toast, mount } from '../ui.js';
 import { db } from '../db.js';
 import { addCaseEvent, caseEvents, withPendingEvents } from '../store.js';
 import { currentUser, isSupervisor, roleNames } from '../session.js';
@@ -50,7 +50,7 @@ function actionForm(kind, title, specs, caseId, toData, after) {
 
 export async function render(view, { id }) {
   const stored = await db.case.get(id);
-  if (!stored) { view.append(backLink('#/cases'), h('p', { class: 'empty' }, t('case.missing'))); return; }
+  if (!stored) { mount(view, backLink('#/cases'), h('p', { class: 'empty' }, t('case.missing'))); return; }
   const events = await caseEvents(id);
   const c = withPendingEvents(stored, events);
   const levels = c.ladder_levels || [];
@@ -98,7 +98,7 @@ export async function render(view, { id }) {
     actions.push(actionForm('reopened', t('action.reopen'), [['reason', t('field.reason'), 'textarea', true]], id, i => ({ reason: i.reason.value.trim() }), rerender));
   }
 
-  view.append(
+  mount(view, 
     backLink('#/cases'),
     h('h1', {}, c.title),
     h('p', { class: 'case-state' },

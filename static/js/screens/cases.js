@@ -1,6 +1,6 @@
 // Cases: waiting at my level (supervisors) or in my grid (promoters), soonest deadline first.
 import { t } from '../i18n.js';
-import { h, clear, deadlineBadge, levelName } from '../ui.js';
+import { h, clear, deadlineBadge, levelName, mount } from '../ui.js';
 import { casesAtMyLevel, allCases } from '../store.js';
 import { isSupervisor } from '../session.js';
 import { setRefresh } from '../live.js';
@@ -10,7 +10,7 @@ export async function render(view, params, query) {
   const tab = query.get('tab') || (supervisor ? 'mine' : 'open');
   const tabs = supervisor ? [['mine', 'cases.waiting'], ['open', 'cases.open'], ['all', 'cases.all']] : [['open', 'cases.open'], ['all', 'cases.all']];
   const list = h('ul', { class: 'list', id: 'case-list' });
-  view.append(
+  mount(view, 
     h('h1', {}, supervisor ? t('cases.title_supervisor') : t('cases.title')),
     h('nav', { class: 'segmented', 'aria-label': t('cases.filter') }, tabs.map(([key, label]) =>
       h('a', { href: '#/cases?tab=' + key, class: key === tab ? 'active' : '', 'aria-current': key === tab ? 'true' : null }, t(label)))),

@@ -1,6 +1,6 @@
 // Same-field clashes the server kept for a person to settle (pulled as sync_conflict records).
 import { t } from '../i18n.js';
-import { h, clear, fmtDateTime, toast } from '../ui.js';
+import { h, clear, fmtDateTime, toast, mount } from '../ui.js';
 import { db } from '../db.js';
 import { api } from '../api.js';
 import { syncNow } from '../sync.js';
@@ -11,7 +11,7 @@ const show = v => (v === null || v === undefined || v === '' ? '—' : typeof v 
 
 export async function render(view) {
   const list = h('ul', { class: 'list conflicts', id: 'conflict-list' });
-  view.append(h('h1', {}, t('conflicts.title')), h('p', { class: 'hint' }, t('conflicts.explain')), list);
+  mount(view, h('h1', {}, t('conflicts.title')), h('p', { class: 'hint' }, t('conflicts.explain')), list);
   const fill = async () => {
     const rows = (await db.sync_conflict.toArray()).filter(c => c.status === 'open');
     clear(list);

@@ -1,6 +1,6 @@
 // Coverage and open cases by level for my area: the reports endpoint when reachable, else local data.
 import { t, lang } from '../i18n.js';
-import { h } from '../ui.js';
+import { h, mount } from '../ui.js';
 import { db } from '../db.js';
 import { api } from '../api.js';
 import { lastVisits, VISIT_INTERVAL_DAYS } from '../store.js';
@@ -71,7 +71,7 @@ export async function render(view) {
   const coverageCanvas = h('canvas', { id: 'chart-coverage', role: 'img', 'aria-label': t('dashboard.coverage') });
   const levelCanvas = h('canvas', { id: 'chart-levels', role: 'img', 'aria-label': t('dashboard.by_level') });
   const levelTable = h('table', { class: 'data' });
-  view.append(h('h1', {}, t('dashboard.title')), source,
+  mount(view, h('h1', {}, t('dashboard.title')), source,
     h('h2', {}, t('dashboard.coverage', { days: VISIT_INTERVAL_DAYS })), h('div', { class: 'chart' }, coverageCanvas),
     h('h2', {}, t('dashboard.by_level')), h('div', { class: 'chart' }, levelCanvas), levelTable);
 

@@ -1,6 +1,6 @@
 // One household: details, visit history, open cases; edit (merged or flagged by the server).
 import { t } from '../i18n.js';
-import { h, fmtDateTime, fmtDate, backLink, field, deadlineBadge, levelName, toast } from '../ui.js';
+import { h, fmtDateTime, fmtDate, backLink, field, deadlineBadge, levelName, toast, mount } from '../ui.js';
 import { db } from '../db.js';
 import { editHousehold, placeName } from '../store.js';
 import { go } from '../router.js';
@@ -8,7 +8,7 @@ import { setRefresh } from '../live.js';
 
 export async function render(view, { id }) {
   const hh = await db.household.get(id);
-  if (!hh) { view.append(backLink('#/households'), h('p', { class: 'empty' }, t('household.missing'))); return; }
+  if (!hh) { mount(view, backLink('#/households'), h('p', { class: 'empty' }, t('household.missing'))); return; }
   const visits = (await db.visit.where('household_id').equals(id).toArray())
     .sort((a, b) => String(b.occurred_at).localeCompare(String(a.occurred_at)));
   const caseIds = new Set(visits.flatMap(v => v.case_ids || []));
@@ -16,7 +16,7 @@ export async function render(view, { id }) {
     (c.parties || []).some(p => p.household_id === id))).toArray());
   const grid = await placeName(hh.grid_id);
 
-  view.append(
+  mount(view, 
     backLink('#/households'),
     h('h1', {}, hh.head_name),
     h('dl', { class: 'facts' },
@@ -49,7 +49,7 @@ export async function render(view, { id }) {
 
 export async function renderEdit(view, { id }) {
   const hh = await db.household.get(id);
-  if (!hh) { view.append(backLink('#/households'), h('p', {}, t('household.missing'))); return; }
+  if (!hh) { mount(view, backLink('#/households'), h('p', {}, t('household.missing'))); return; }
   const address = h('input', { name: 'address', value: hh.address || '', required: true, maxlength: 200 });
   const headName = h('input', { name: 'head_name', value: hh.head_name || '', required: true, maxlength: 80 });
   const phone = h('input', { name: 'phone', type: 'tel', value: hh.phone || '', inputmode: 'tel', maxlength: 32 });
@@ -78,5 +78,5 @@ export async function renderEdit(view, { id }) {
       error.textContent = t('common.save_failed') + ' ' + (err.message || '');
     }
   });
-  view.append(backLink('#/household/' + id), h('h1', {}, t('household.edit')), form);
+  mount(view, backLink('#/household/' + id), h('h1', {}, t('household.edit')), form);
 }

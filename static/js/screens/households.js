@@ -1,6 +1,6 @@
 // My grid's households, overdue visits first, with search.
 import { t } from '../i18n.js';
-import { h, clear, fmtDate } from '../ui.js';
+import { h, clear, fmtDate, mount } from '../ui.js';
 import { householdsWithVisits, VISIT_INTERVAL_DAYS } from '../store.js';
 import { setRefresh } from '../live.js';
 
@@ -8,7 +8,7 @@ export async function render(view, params, query) {
   const search = h('input', { type: 'search', name: 'q', placeholder: t('households.search'), 'aria-label': t('households.search'), value: query.get('q') || '' });
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
   const list = h('ul', { class: 'list', id: 'household-list' });
-  view.append(h('h1', {}, t('households.title')), search, summary, list);
+  mount(view, h('h1', {}, t('households.title')), search, summary, list);
 
   const fill = async () => {
     const rows = await householdsWithVisits(search.value);

@@ -1,5 +1,5 @@
 import { t } from '../i18n.js';
-import { h, field } from '../ui.js';
+import { h, field, mount } from '../ui.js';
 import { login } from '../session.js';
 import { getMeta } from '../db.js';
 import { go } from '../router.js';
@@ -29,7 +29,7 @@ export async function render(view, params, query) {
       button.disabled = false;
     }
   });
-  view.append(
+  mount(view, 
     h('h1', {}, t('login.title')),
     query.get('again') ? h('p', { class: 'notice' }, t('auth.expired')) : null,
     form,

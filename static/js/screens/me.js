@@ -1,6 +1,6 @@
 // The user: roles, language, contact card, households (supervisors), log out.
 import { t, lang } from '../i18n.js';
-import { h, toast } from '../ui.js';
+import { h, toast, mount } from '../ui.js';
 import { currentUser, logout, isPromoter } from '../session.js';
 import { db } from '../db.js';
 import { go } from '../router.js';
@@ -15,7 +15,7 @@ export async function render(view) {
     toast(t('me.logged_out'));
     go('/login');
   });
-  view.append(
+  mount(view, 
     h('h1', {}, user.display_name),
     h('dl', { class: 'facts' },
       h('dt', {}, t('me.username')), h('dd', {}, user.username),

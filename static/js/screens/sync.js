@@ -1,6 +1,6 @@
 // Sync status (sent / received, last success, unsent) and the problems list: nothing is dropped silently.
 import { t } from '../i18n.js';
-import { h, clear, fmtDateTime } from '../ui.js';
+import { h, clear, fmtDateTime, mount } from '../ui.js';
 import { db, getMeta } from '../db.js';
 import { state, onSyncState, syncNow, refreshCounts, NEEDS_PERSON } from '../sync.js';
 import { setRefresh } from '../live.js';
@@ -20,7 +20,7 @@ export async function render(view) {
     if (!navigator.onLine) { paint(); return; }
     await syncNow('button');
   });
-  view.append(h('h1', {}, t('sync.title')), status, button, h('p', { class: 'hint' }, t('sync.auto')),
+  mount(view, h('h1', {}, t('sync.title')), status, button, h('p', { class: 'hint' }, t('sync.auto')),
     h('a', { class: 'button', href: '#/conflicts' }, t('conflicts.title')), problems);
 
   const persisted = await getMeta('persisted');

@@ -1,6 +1,6 @@
 // Record a visit in a few taps: form, six-role topics, notes, answered on the spot, raise a case.
 import { t } from '../i18n.js';
-import { h, field, backLink, toast } from '../ui.js';
+import { h, field, backLink, toast, mount } from '../ui.js';
 import { db } from '../db.js';
 import { FORMS, TOPICS, recordVisit } from '../store.js';
 import { caseFieldset } from './case-form.js';
@@ -18,7 +18,7 @@ function toggle(label, pressed, onchange) {
 
 export async function render(view, { id }) {
   const hh = await db.household.get(id);
-  if (!hh) { view.append(backLink('#/households'), h('p', {}, t('household.missing'))); return; }
+  if (!hh) { mount(view, backLink('#/households'), h('p', {}, t('household.missing'))); return; }
   let form = 'home_visit';
   const topics = new Set();
   let answered = false;
@@ -74,6 +74,6 @@ export async function render(view, { id }) {
       error.textContent = t('common.save_failed') + ' ' + (err.message || '');
     }
   });
-  view.append(backLink('#/household/' + id), h('h1', {}, t('visit.title')),
+  mount(view, backLink('#/household/' + id), h('h1', {}, t('visit.title')),
     h('p', { class: 'muted' }, hh.head_name + ' · ' + hh.address), el);
 }
