@@ -625,8 +625,12 @@ def _columns(model):
     return [c for c in model.__table__.columns]
 
 
-def _fields_of(mapping, names):
-    return {name: jsonable(mapping[name]) for name in names}
+def _fields_of(mapping, names, time_names):
+    fields = {name: mapping[name] for name in names}
+    for name in time_names:  # the only non-JSON values a row holds
+        if fields[name] is not None:
+            fields[name] = fields[name].isoformat()
+    return fields
 
 
 def pull(user_id, device_id, scope, client_id, cursor, limit):
@@ -648,13 +652,15 @@ def pull(user_id, device_id, scope, client_id, cursor, limit):
             continue
         columns = _columns(model)
         field_names = [c.name for c in columns if c.name not in ENVELOPE_COLUMNS]
+        times = [c.name for c in columns if c.name not in ENVELOPE_COLUMNS
+                 and isinstance(c.type, (UTCDateTime, db.Date, db.DateTime))]
         stmt = (select(*columns).where(*pull_conditions(name, scope, user_id, at, config))
                 .where(model.server_seq > after, model.server_seq <= high)
                 .order_by(model.server_seq).limit(limit + 1))
         if fresh:
             stmt = stmt.where(model.deleted.is_(False))  # a first download needs no tombstones
         rows = connection.execute(stmt).mappings().all()
-        streams.append([(r["server_seq"], name, r, field_names) for r in rows])
+        streams.append([(r["server_seq"], name, r, (field_names, times)) for r in rows])
     if not fresh and not scope.all_places and scope.grid_ids:
         grids = sorted(scope.grid_ids)
         moves = connection.execute(
@@ -675,7 +681,7 @@ def pull(user_id, device_id, scope, client_id, cursor, limit):
                             "server_seq": seq, "fields": {}})
         else:
             changes.append({"table": name, "id": row["id"], "op": "upsert", "version": row["version"],
-                            "server_seq": seq, "fields": _fields_of(row, field_names)})
+                            "server_seq": seq, "fields": _fields_of(row, *field_names)})
     last = page[-1][0] if page else after
     body = {"changes": changes, "cursor": make_cursor(user_id, scope.signature, last),
             "has_more": len(merged) > limit, "last_mid": client.last_mid}
