@@ -215,6 +215,19 @@ class Server:
                 pass
         return total
 
+    def cpu_seconds(self):
+        """CPU time used so far by the live server processes (and their reaped children)."""
+        total = 0
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += sum(int(x) for x in fields[11:15]) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
     def kill(self):
         """SIGKILL the whole server (master and workers): a power cut, not a shutdown."""
         if self.proc is None:
@@ -427,6 +440,8 @@ class Phone:
 
     def run(self, until, hard_deadline, visits, case_every, think, rng):
         rounds = 0
+        if think:
+            time.sleep(think * rng.random())  # phones arrive spread out, not all in one instant
         while time.monotonic() < until:
             rounds += 1
             batch = self.make_batch(visits, with_case=case_every and rounds % case_every == 0, rng=rng)
@@ -467,11 +482,14 @@ def run_phones(phones, seconds, hard_deadline, visits=20, case_every=5, think=1.
 
     threads = [threading.Thread(target=body, args=(p, n), daemon=True) for n, p in enumerate(phones)]
     started = time.monotonic()
+    cpu = os.times()
     for t in threads:
         t.start()
     for t in threads:
         t.join(max(0.1, hard_deadline - time.monotonic()))
-    return time.monotonic() - started, errors
+    used = os.times()
+    client_cpu = (used.user - cpu.user) + (used.system - cpu.system)
+    return time.monotonic() - started, errors, client_cpu
 
 
 def parallel(phones, method, hard_deadline, width=16):
@@ -662,7 +680,9 @@ def phase(server, accounts, seconds, hard_deadline, url, visits, case_every, thi
         raise RuntimeError(f"set-up failed for {len(errors)} phones, e.g. {errors[:3]}")
     sampler = RssSampler(server)
     sampler.start()
-    elapsed, run_errors = run_phones(phones, seconds, hard_deadline, visits, case_every, think, seed)
+    server_cpu, machine_busy = server.cpu_seconds(), busy_cpu_seconds()
+    elapsed, run_errors, client_cpu = run_phones(phones, seconds, hard_deadline, visits, case_every, think, seed)
+    server_cpu, machine_busy = server.cpu_seconds() - server_cpu, busy_cpu_seconds() - machine_busy
     # A last pull so every phone has caught up before the pulls are checked.
     run_errors += parallel(phones, lambda p, d: p.pull(d), hard_deadline)
     sampler.stopped.set()
@@ -670,6 +690,12 @@ def phase(server, accounts, seconds, hard_deadline, url, visits, case_every, thi
         p.close()
     summary = summarize(phones, elapsed, (max(sampler.peak, sampler.last), server.rss_kb()), verify(url, phones))
     summary["phone_errors"] = run_errors
+    summary["cpu_seconds"] = {"server": round(server_cpu, 1), "load_client": round(client_cpu, 1),
+                              "machine_busy": round(machine_busy, 1),
+                              "available": round(elapsed * (os.cpu_count() or 1), 1)}
+    c = summary["cpu_seconds"]
+    print(f"CPU seconds: server {c['server']}, load client {c['load_client']}, whole machine busy {c['machine_busy']} "
+          f"of {c['available']} (the rest: PostgreSQL and any other process on these {os.cpu_count()} cores)")
     print_report(title, summary)
     for e in run_errors[:10]:
         print("  phone error:", e)
@@ -685,7 +711,7 @@ def main(argv=None):
     parser.add_argument("--max-total", type=float, default=900, help="hard limit on the whole run, seconds")
     parser.add_argument("--visits", type=int, default=20, help="visits per push")
     parser.add_argument("--case-every", type=int, default=5, help="a case with two notes every N pushes (0: never)")
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause between a phone's syncs, seconds")
+    parser.add_argument("--think", type=float, default=10.0, help="mean pause between a phone's syncs, seconds")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (PostgreSQL)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (SQLite)")
     parser.add_argument("--households", type=int, default=3000)
@@ -704,11 +730,13 @@ def main(argv=None):
     if not url.startswith(("sqlite", "postgres")) or ("127.0.0.1" not in url and "localhost" not in url
                                                         and not url.startswith("sqlite")):
         parser.error("loopback databases only")
+    lock = exclusive(url)  # noqa: F841  (held until exit)
+    summaries = {"db": args.db, "machine": machine(), "args": vars(args)}
+    print(f"machine: {summaries['machine']}")
     accounts = prepare_database(url, args.households, args.phones + 1, stamp_head=args.db == "sqlite")
     server = Server(url, workers=args.workers, threads=args.threads)
     print(f"server: {' '.join(server.command())} on port {server.port} ({args.db})")
     server.start()
-    summaries = {"db": args.db, "machine": machine(), "args": vars(args)}
     try:
         if not args.no_baseline:
             summaries["baseline"] = phase(server, accounts[-1:], min(10, args.seconds), hard_deadline, url,
@@ -726,6 +754,28 @@ def main(argv=None):
     os._exit(0 if ok else 1)
 
 
+def busy_cpu_seconds():
+    """CPU seconds the whole machine has spent busy (not idle or waiting on I/O) since boot."""
+    with open("/proc/stat") as f:
+        values = [int(x) for x in f.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def exclusive(url):
+    """Hold a lock file so two load runs never share (and drop) one database."""
+    import fcntl
+    import hashlib
+
+    path = os.path.join(tempfile.gettempdir(), "harmony-load-" + hashlib.sha1(url.encode()).hexdigest()[:12] + ".lock")
+    handle = open(path, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise SystemExit(f"another load run is using {url.split('@')[-1]}; wait for it to finish") from None
+    return handle
+
+
 def machine():
     import platform
 
@@ -736,6 +786,7 @@ def machine():
     except OSError:
         pass
     return {"nproc": os.cpu_count(), "mem_total": mem, "python": platform.python_version(),
+            "loadavg_at_start": open("/proc/loadavg").read().split()[:3],
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
