@@ -107,7 +107,7 @@ def run(clients, order):
     return server, answers
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data(), clients_strategy)
 def test_resends_never_change_state_and_each_mutation_has_one_result(data, clients):
     order = data.draw(deliveries(clients))
@@ -121,7 +121,7 @@ def test_resends_never_change_state_and_each_mutation_has_one_result(data, clien
     assert answers == clean_answers
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data(), st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=4), min_size=1, max_size=4))
 def test_edits_of_disjoint_fields_give_the_same_state_in_any_order(data, per_client_values):
     names = ["a", "b", "p", "q"][:len(per_client_values)]
@@ -133,7 +133,7 @@ def test_edits_of_disjoint_fields_give_the_same_state_in_any_order(data, per_cli
     assert server.conflicts == []
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.data(), clients_strategy)
 def test_manual_and_server_fields_never_change_silently(data, clients):
     server, _ = run(clients, data.draw(deliveries(clients)))
