@@ -1,0 +1,1 @@
+"""Alerts: scheduled deadline checks, the inbox, and delivery by email, webhook and Web Push."""
