@@ -101,6 +101,13 @@ function setBadge(href, n) {
   el.textContent = n > 99 ? '99+' : String(n);
 }
 
+// Today: the time only, so the chip stays short on a 360px screen.
+function shortTime(iso) {
+  const d = new Date(iso);
+  if (d.toDateString() !== new Date().toDateString()) return fmtDateTime(iso);
+  return d.toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
+}
+
 function renderStatus(s) {
   const chip = document.getElementById('sync-chip');
   const online = navigator.onLine;
@@ -108,7 +115,7 @@ function renderStatus(s) {
   if (s.running) text = t('sync.running', { sent: s.sent, received: s.received });
   else if (!online) text = t('sync.offline_unsent', { n: s.unsent });
   else if (s.unsent) text = t('sync.unsent', { n: s.unsent });
-  else text = s.lastSyncAt ? t('sync.synced_at', { at: fmtDateTime(s.lastSyncAt) }) : t('sync.never');
+  else text = s.lastSyncAt ? t('sync.synced_at', { at: shortTime(s.lastSyncAt) }) : t('sync.never');
   chip.textContent = text;
   chip.className = 'chip ' + (!online ? 'offline' : s.error ? 'warn' : s.unsent ? 'pending' : 'ok');
   updateBadges();

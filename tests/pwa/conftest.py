@@ -112,9 +112,13 @@ class Phone:
             };
         })""", [key, value])
 
-    def shot(self, name):
+    def shot(self, name, focus=None):
         if SCREENSHOTS:
             os.makedirs(SHOT_DIR, exist_ok=True)
+            self.page.evaluate("() => { const t = document.getElementById('toast'); if (t) t.className = 'toast'; }")
+            self.page.wait_for_timeout(300)  # the toast's fade-out
+            if focus:
+                self.page.locator(focus).first.scroll_into_view_if_needed()
             self.page.screenshot(path=os.path.join(SHOT_DIR, name + ".png"))
 
     def close(self):

@@ -43,7 +43,7 @@ def test_merge_and_conflict_are_shown(phones, api):
     conflict = a.page.locator("#problems li[data-status=conflict]")
     conflict.wait_for()
     assert "Conflicts" in conflict.text_content()
-    a.shot("sync-problems")
+    a.shot("sync-problems", focus="#problems li[data-status=conflict]")
     a.page.goto(f"/#/household/{household_id}")
     a.page.wait_for_selector("#hh-phone:has-text('13900000002')")  # the server's value, pulled back
 

@@ -42,11 +42,11 @@ function fromReport(report) {
   const cols = report.columns.map(c => (typeof c === 'string' ? c : c.key || c.name));
   const rows = report.rows.map(r => (Array.isArray(r) ? Object.fromEntries(cols.map((c, i) => [c, r[i]])) : r));
   if (!rows.length) return null;
-  const label = cols.find(c => typeof rows[0][c] === 'string') || cols[0];
+  const label = cols.find(c => c === 'place_name') || cols.find(c => typeof rows[0][c] === 'string') || cols[0];
   const value = cols.find(c => /coverage|rate|pct|percent/.test(c) && typeof rows[0][c] === 'number')
     || [...cols].reverse().find(c => typeof rows[0][c] === 'number');
   if (!value) return null;
-  const scale = rows.every(r => (r[value] ?? 0) <= 1) ? 100 : 1;
+  const scale = !/pct|percent/.test(value) && rows.every(r => (r[value] ?? 0) <= 1) ? 100 : 1;
   const sorted = rows.slice().sort((a, b) => (a[value] ?? 0) - (b[value] ?? 0)).slice(0, 12);
   return { labels: sorted.map(r => String(r[label])), values: sorted.map(r => Math.round((r[value] ?? 0) * scale)) };
 }
@@ -79,7 +79,8 @@ export async function render(view) {
   if (navigator.onLine) {
     const role = (currentUser().roles || [])[0];
     try {
-      const report = await api(`/api/reports/coverage?place=${role ? role.place_id : ''}`);
+      const from = new Date(Date.now() - VISIT_INTERVAL_DAYS * 86400000).toISOString().slice(0, 10);
+      const report = await api(`/api/reports/coverage?from=${from}&lang=${lang()}` + (role ? `&place=${role.place_id}` : ''));
       coverage = fromReport(report);
     } catch (err) { coverage = null; }
   }
