@@ -33,7 +33,7 @@ def _json_body(max_bytes):
         raise _too_large(f"The batch is over the limit of {max_bytes} bytes. Send fewer mutations per push.")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested brackets
         raise ApiError("The body is not valid JSON.", fields={"_schema": ["Invalid JSON."]},
                        code="malformed_envelope", status=400) from None
 
@@ -70,7 +70,7 @@ def push():
 @login_required
 def pull():
     """Return the next page of changes in the caller's scope after the cursor."""
-    body = _json_body(64 * 1024)
+    body = _json_body(current_app.config["SYNC_MAX_BYTES"])
     errors, client_id, cursor, limit = check_pull_body(body, current_app.config["SYNC_PULL_LIMIT_MAX"])
     if errors:
         raise ApiError("The pull request is malformed.", fields=errors, code="malformed_envelope", status=400)

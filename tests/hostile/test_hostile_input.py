@@ -92,9 +92,6 @@ def test_bulk_path_stores_repeated_topics_like_the_slow_path(app, demo, login):
         assert [len(db.session.get(Visit, i).topics) for i in ids] == [1, 1]
 
 
-@pytest.mark.xfail(strict=True, reason="sync/views.py _json_body catches ValueError but json.loads raises "
-                   "RecursionError on 100,000 nested brackets (well under the 2 MB limit): the push and pull "
-                   "endpoints answer 500 internal_error instead of 400 malformed_envelope")
 @pytest.mark.parametrize("shape", ["list", "dict"])
 def test_deeply_nested_json_is_a_400_not_a_crash(app, demo, login, shape):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # see what a phone would get, not the test client's re-raise
