@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (SQLite, and PostgreSQL when configured), a frozen clock."""
 import os
 import shutil
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -65,12 +66,84 @@ def db_kind(request):
 
 
 @pytest.fixture
-def database_url(db_kind, tmp_path, sqlite_template, pg_schema):
+def database_url(db_kind, tmp_path, sqlite_template, pg_schema, request):
     if db_kind == "sqlite":
         path = tmp_path / "test.db"
-        shutil.copy(sqlite_template, path)
+        # Tests that use the demo start from a copy of a database seeded once per session.
+        template = request.getfixturevalue("sqlite_demo_template")[0] if "demo" in request.node.fixturenames else sqlite_template
+        shutil.copy(template, path)
         return f"sqlite:///{path}"
     return normalize_database_url(PG_URL)
+
+
+DEMO_HOUSEHOLDS = 360
+
+
+def _seed_demo_info():
+    from harmony.demo import seed_demo
+
+    result = seed_demo(households=DEMO_HOUSEHOLDS, password_profile="fast")
+    db.session.commit()
+    return DemoInfo(
+        users={name: user.id for name, user in result["users"].items()},
+        grids=[g.id for g in result["places"]["grids"]],
+        villages=[v.id for v in result["places"]["villages"]],
+        townships=[t.id for t in result["places"]["townships"]],
+        county=result["places"]["county"].id,
+        city=result["places"]["city"].id,
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template, tmp_path_factory):
+    """A SQLite file with the small demo county, seeded once; tests get copies."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(TestConfig, clock=FrozenClock(START),
+                     overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "PASSWORD_HASH_PROFILE": "fast"})
+    with app.app_context():
+        info = _seed_demo_info()
+        db.session.remove()
+        db.engine.dispose()
+    # Fold the WAL into the main file: tests copy only that file.
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return path, info
+
+
+@pytest.fixture(scope="session")
+def pg_demo_snapshot(pg_schema):
+    """The demo county's rows on PostgreSQL, seeded once and kept in memory for fast restores."""
+    app = create_app(TestConfig, clock=FrozenClock(START),
+                     overrides={"SQLALCHEMY_DATABASE_URI": normalize_database_url(PG_URL), "PASSWORD_HASH_PROFILE": "fast"})
+    with app.app_context():
+        _truncate_all()
+        info = _seed_demo_info()
+        rows = {table.name: [dict(r._mapping) for r in db.session.execute(table.select())]
+                for table in db.metadata.sorted_tables}
+        db.session.rollback()
+        _truncate_all()
+        db.engine.dispose()
+    return rows, info
+
+
+def _truncate_all():
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def _restore_pg_snapshot(rows):
+    for table in db.metadata.sorted_tables:
+        if rows.get(table.name):
+            db.session.execute(table.insert(), rows[table.name])
+            pk = list(table.primary_key.columns)
+            if len(pk) == 1 and pk[0].autoincrement is not False and str(pk[0].type) in ("INTEGER", "BIGINT"):
+                db.session.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{pk[0].name}'), "
+                    f"(SELECT max(\"{pk[0].name}\") FROM \"{table.name}\"))"))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -79,9 +152,7 @@ def app(database_url, clock, db_kind):
                                                           "PASSWORD_HASH_PROFILE": "fast"})
     if db_kind == "postgresql":
         with app.app_context():
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            _truncate_all()
     yield app
     with app.app_context():
         db.session.remove()
@@ -101,21 +172,13 @@ def client(app):
 
 
 @pytest.fixture
-def demo(app):
-    """A small demo county (24 grids, 360 households); returns {username: user id} and places."""
-    from harmony.demo import seed_demo
-
+def demo(app, db_kind, request):
+    """A small demo county (24 grids, 360 households): user ids by username, and place ids."""
+    if db_kind == "sqlite":
+        return request.getfixturevalue("sqlite_demo_template")[1]
+    rows, info = request.getfixturevalue("pg_demo_snapshot")
     with app.app_context():
-        result = seed_demo(households=360, password_profile="fast")
-        db.session.commit()
-        info = DemoInfo(
-            users={name: user.id for name, user in result["users"].items()},
-            grids=[g.id for g in result["places"]["grids"]],
-            villages=[v.id for v in result["places"]["villages"]],
-            townships=[t.id for t in result["places"]["townships"]],
-            county=result["places"]["county"].id,
-            city=result["places"]["city"].id,
-        )
+        _restore_pg_snapshot(rows)
     return info
 
 
