@@ -67,6 +67,19 @@ export async function addCaseEvent(caseId, kind, data) {
   return id;
 }
 
+// Visits are never edited once recorded: a correction is appended to them.
+export async function annotateVisit(visit, text) {
+  const id = uuid();
+  const fields = { visit_id: visit.id, text };
+  await writeTx(['visit_annotation', 'outbox', 'meta'], async () => {
+    await queue('visit_annotation', 'create', id, fields, null);
+    await db.visit_annotation.put({ ...fields, id, grid_id: visit.grid_id, author_id: currentUser().id,
+      occurred_at: new Date().toISOString(), version: 0, _pending: 1 });
+  });
+  syncSoon();
+  return id;
+}
+
 // Only the changed fields are sent, with the version they were made from, so the server can merge.
 export async function editHousehold(id, changes) {
   await writeTx(['household', 'outbox', 'meta'], async () => {

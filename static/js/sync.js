@@ -115,7 +115,9 @@ async function applyResults(batch, results) {
       const table = db.table(m.table);
       const record = await table.get(m.id);
       const stillPending = await db.outbox.where('[table+id]').equals([m.table, m.id]).count();
-      if (record) {
+      if (record && r.status === 'gone') {
+        await table.delete(m.id);  // deleted on the server; what was sent stays in the problem entry
+      } else if (record) {
         const patch = {};
         if (r.version != null) patch.version = r.version;
         if (r.server_seq != null) patch.server_seq = r.server_seq;

@@ -10,6 +10,8 @@ from tests.conftest import PG_URL, require_or_skip
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 640}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
 SCREENSHOTS = os.environ.get("HARMONY_PWA_SCREENSHOTS") == "1"
 SHOT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots")
 
@@ -47,9 +49,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--no-first-run"])
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -57,12 +57,17 @@ def browser():
 class Phone:
     """One browser context = one phone, with its console errors collected."""
 
-    def __init__(self, browser, base_url, lang="en", service_workers="allow"):
-        self.context = browser.new_context(viewport=PHONE, base_url=base_url, service_workers=service_workers)
+    def __init__(self, browser, base_url, lang="en", service_workers="allow", user_data_dir=None):
+        if user_data_dir:  # a phone whose storage survives a restart of the browser
+            self.context = browser.browser_type.launch_persistent_context(
+                str(user_data_dir), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                viewport=PHONE, base_url=base_url, service_workers=service_workers)
+        else:
+            self.context = browser.new_context(viewport=PHONE, base_url=base_url, service_workers=service_workers)
         self.with_worker = service_workers == "allow"
         if lang:
             self.context.add_init_script(f"localStorage.getItem('harmony.lang') || localStorage.setItem('harmony.lang', '{lang}')")
-        self.page = self.context.new_page()
+        self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.errors = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))

@@ -2,7 +2,7 @@
 import { t } from '../i18n.js';
 import { h, fmtDateTime, fmtDate, backLink, field, deadlineBadge, levelName, toast, mount } from '../ui.js';
 import { db } from '../db.js';
-import { editHousehold, placeName } from '../store.js';
+import { editHousehold, placeName, annotateVisit } from '../store.js';
 import { go } from '../router.js';
 import { setRefresh } from '../live.js';
 
@@ -15,6 +15,8 @@ export async function render(view, { id }) {
   const cases = (await db.case.filter(c => c.status !== 'closed' && (caseIds.has(c.id) ||
     (c.parties || []).some(p => p.household_id === id))).toArray());
   const grid = await placeName(hh.grid_id);
+  const notes = await db.visit_annotation.where('visit_id').anyOf(visits.map(v => v.id)).toArray();
+  const rerender = () => { view.replaceChildren(); render(view, { id }); };
 
   mount(view, 
     backLink('#/households'),
@@ -42,9 +44,31 @@ export async function render(view, { id }) {
         v.notes ? h('span', {}, v.notes) : null,
         v.answered_on_spot ? h('span', { class: 'badge ok' }, t('visit.answered')) : null,
         v._pending ? h('span', { class: 'badge pending' }, t('common.pending')) : null,
-        v._problem ? h('span', { class: 'badge danger' }, t('status.' + v._problem)) : null)))) : h('p', { class: 'empty' }, t('household.no_visits')),
+        v._problem ? h('span', { class: 'badge danger' }, t('status.' + v._problem)) : null,
+        notes.filter(n => n.visit_id === v.id).sort((a, b) => String(a.occurred_at).localeCompare(String(b.occurred_at)))
+          .map(n => h('span', { class: 'annotation' }, t('visit.correction') + ': ' + n.text, n._pending ? ' · ' + t('common.pending') : '')),
+        correction(v, rerender))))) : h('p', { class: 'empty' }, t('household.no_visits')),
   );
-  setRefresh(() => { view.replaceChildren(); render(view, { id }); });
+  setRefresh(() => { if (!view.querySelector('details[open]')) rerender(); });
+}
+
+function correction(visit, after) {
+  const text = h('textarea', { name: 'correction', rows: 2, maxlength: 4000 });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'action-form', novalidate: true }, field(t('visit.correction'), text), error,
+    h('button', { type: 'submit', class: 'primary' }, t('common.save')));
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    if (!text.value.trim()) { error.textContent = t('common.required', { field: t('visit.correction') }); return; }
+    try {
+      await annotateVisit(visit, text.value.trim());
+      toast(t('common.saved_local'));
+      after();
+    } catch (err) {
+      error.textContent = t('common.save_failed') + ' ' + (err.message || '');
+    }
+  });
+  return h('details', { class: 'action correction' }, h('summary', {}, t('visit.add_correction')), form);
 }
 
 export async function renderEdit(view, { id }) {
