@@ -131,3 +131,24 @@ def test_new_version_waits_for_the_users_tap(phones, server, tmp_path, monkeypat
     css = page.evaluate("() => fetch('/static/styles.css').then(r => r.text())")
     assert ".update-marker" in css
     assert page.locator("#update").is_hidden()
+
+
+def test_two_tabs_sync_one_at_a_time(phones, api):
+    phone = phones()
+    phone.login("demo-promoter")
+    first = phone.page
+    second = phone.context.new_page()
+    second.goto("/")
+    second.wait_for_selector("#household-list li a")
+    household_id = first_household(first, 7)
+    pushes = []
+    phone.context.on("request", lambda r: r.url.endswith("/api/sync/push") and pushes.append(r))
+    phone.context.set_offline(True)
+    record_visit(first, household_id, "Visit while two tabs are open")
+    first.wait_for_selector(f"a[href='#/household/{household_id}/visit']")
+    phone.context.set_offline(False)  # both tabs see `online`; the Web Lock lets one of them sync
+    for page in (first, second):
+        page.wait_for_function("() => /^Synced/.test(document.getElementById('sync-chip').textContent)")
+    assert len(pushes) == 1
+    assert len(server_visits(api, "Visit while two tabs are open")) == 1
+    second.close()

@@ -2,7 +2,7 @@
 import { t } from '../i18n.js';
 import { h, clear, fmtDateTime, mount } from '../ui.js';
 import { db, getMeta } from '../db.js';
-import { state, onSyncState, syncNow, refreshCounts, NEEDS_PERSON } from '../sync.js';
+import { state, onSyncState, syncNow, refreshCounts } from '../sync.js';
 import { setRefresh } from '../live.js';
 
 const LINKS = { household: '#/household/', case: '#/case/', visit: null, case_event: null };
@@ -66,4 +66,3 @@ export async function render(view) {
   await fillProblems();
 }
 
-export { NEEDS_PERSON };
