@@ -13,7 +13,7 @@ from harmony.visits.models import Visit, VisitAnnotation  # noqa: F401
 import harmony.audit.service  # noqa: F401,E402  (the audit listener)
 
 # Packages that add their own tables register them by having a models module.
-for _name in ("harmony.alerts.models", "sync.models"):
+for _name in ("harmony.alerts.models", "harmony.reports.models", "sync.models"):
     try:
         importlib.import_module(_name)
     except ModuleNotFoundError as exc:
