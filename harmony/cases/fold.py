@@ -10,7 +10,10 @@ An event that makes no sense at its point in that order is kept and given a reas
 ("rule: message"); it changes nothing. The fold never raises for such events.
 
 Inputs:
-- events: [{"id", "kind", "actor_id", "occurred_at", "received_at", "data"}] (aware datetimes)
+- events: [{"id", "kind", "actor_id", "occurred_at", "received_at", "data", "facts"?}] (aware datetimes);
+  `facts` = {"people": {"<user id>": {"owner_roles": [...], "member_roles": {"<team id>": role}}}}, what
+  the server knew about the people an event names when it was received. When present it decides the
+  carrier, acceptance and leader rules, so a later change of teams does not rewrite history.
 - ladder: {"key", "levels": [...], "day_kind"}: the snapshot taken when the case was opened
 - context: {"tz", "calendar": {date: kind}, "owners": {owner_role: [user ids]},
             "teams": {team_kind: team id}, "members": {team id: {user id: member_role}}}
@@ -56,6 +59,10 @@ def order_events(events):
     return sorted(unique.values(), key=sort_key)
 
 
+def _facts(event, user_id):
+    return ((event.get("facts") or {}).get("people") or {}).get(str(user_id))
+
+
 def level_label(level):
     return f"{level.get('name_en') or level['key']} ({level.get('name_zh') or level['key']})"
 
@@ -85,8 +92,17 @@ class _Fold:
         kind = level.get("owner_team_kind")
         return self.ctx.get("teams", {}).get(kind) if kind else None
 
-    def member_role(self, team_id, user_id):
+    def member_role(self, event, team_id, user_id):
+        known = _facts(event, user_id)
+        if known is not None:
+            return (known.get("member_roles") or {}).get(str(team_id))
         return self.ctx.get("members", {}).get(team_id, {}).get(user_id)
+
+    def owns(self, event, user_id, level):
+        known = _facts(event, user_id)
+        if known is not None:
+            return level["owner_role"] in (known.get("owner_roles") or [])
+        return user_id in self.owners(level)
 
     def default_owner(self, level):
         if level.get("leader_required"):
@@ -170,7 +186,7 @@ class _Fold:
         if role:
             carrier = data.get("carried_by") or event.get("actor_id")
             team = self.team(level)
-            if team is None or self.member_role(team, carrier) != role:
+            if team is None or self.member_role(event, team, carrier) != role:
                 return (f"carrier_required: Only a member of the {level_label(level)} team with the role "
                         f"{role} may carry the case up from this level.")
         self.arrive(to, event_time(event))
@@ -189,7 +205,7 @@ class _Fold:
             return f"stale_level: The case is at level {s['level']} now, not level {data['level']}."
         level = self.current()
         team = self.team(level)
-        if actor not in self.owners(level) and (team is None or self.member_role(team, actor) is None) \
+        if not self.owns(event, actor, level) and (team is None or self.member_role(event, team, actor) is None) \
                 and actor != s["leader_id"]:
             return f"not_level_owner: Only the people who own {level_label(level)} may accept the case there."
         s["owner_id"] = actor
@@ -208,7 +224,7 @@ class _Fold:
         if not level.get("leader_required"):
             return f"no_leader_here: Leaders are named only at a level that requires one, not at {level_label(level)}."
         leader = event["data"]["leader_id"]
-        if leader not in self.owners(level):
+        if not self.owns(event, leader, level):
             return f"leader_not_eligible: The leader must be a {level['owner_role']} serving this case's place."
         s["leader_id"] = s["owner_id"] = leader
         return None

@@ -78,3 +78,6 @@ class CaseEvent(SyncedMixin, db.Model):
     received_at = db.Column(UTCDateTime, nullable=False)
     data = db.Column(db.JSON, nullable=False, default=dict)
     rejected_reason = db.Column(db.String(300))  # set by the fold; null when it applied
+    # Who held which role and team membership when the event was received, for the people
+    # it names (actor, carrier, leader): re-folding later must not depend on today's teams.
+    facts = db.Column(db.JSON)

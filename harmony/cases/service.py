@@ -190,7 +190,32 @@ def build_context(grid, ladders):
 
 def event_dict(event):
     return {"id": event.id, "kind": event.kind, "actor_id": event.actor_id, "occurred_at": event.occurred_at,
-            "received_at": event.received_at, "data": event.data or {}}
+            "received_at": event.received_at, "data": event.data or {}, "facts": event.facts}
+
+
+FACT_KINDS = ("escalated", "accepted", "leader_assigned")
+
+
+def _case_context(case, events=None, context=None):
+    """Return (events, opening ladder, fold context) of a case, as stored now."""
+    if events is None:
+        events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+    opening = _opening_ladder(case, events)
+    if context is None:
+        ladders = [opening] + [e.data["ladder"] for e in events if e.kind == "ladder_reapplied"]
+        context = build_context(db.session.get(Place, case.grid_id), ladders)
+    return events, opening, context
+
+
+def _facts(context, kind, actor_id, data):
+    """Snapshot the roles and team memberships of the people an event names, as of its receipt."""
+    if kind not in FACT_KINDS:
+        return None
+    people = {p for p in (actor_id, data.get("carried_by"), data.get("leader_id")) if p is not None}
+    return {"people": {str(p): {
+        "owner_roles": sorted(role for role, ids in context["owners"].items() if p in ids),
+        "member_roles": {str(team): members[p] for team, members in sorted(context["members"].items()) if p in members},
+    } for p in sorted(people)}}
 
 
 def _opening_ladder(case, events):
@@ -200,13 +225,10 @@ def _opening_ladder(case, events):
     return {"key": case.ladder_key, "levels": case.ladder_levels, "day_kind": case.ladder_day_kind}
 
 
-def refold(case):
+def refold(case, context=None):
     """Re-derive the case's workflow columns and each event's rejection from all its events."""
-    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
-    opening = _opening_ladder(case, events)
-    ladders = [opening] + [e.data["ladder"] for e in events if e.kind == "ladder_reapplied"]
-    grid = db.session.get(Place, case.grid_id)
-    result = fold([event_dict(e) for e in events], opening, build_context(grid, ladders))
+    events, opening, context = _case_context(case, context=context)
+    result = fold([event_dict(e) for e in events], opening, context)
     changes = dict(result["state"])
     changes.update(ladder_key=result["ladder"]["key"], ladder_levels=result["ladder"]["levels"],
                    ladder_day_kind=result["ladder"]["day_kind"])
@@ -277,11 +299,12 @@ def add_event(scope, actor_id, device_id, event_id, case_id, kind, data, occurre
         if existing.case_id != case.id:
             raise Conflict("An event with this id belongs to another case.", fields={"id": ["Already used."]})
         return existing
+    _, _, context = _case_context(case)
     event = CaseEvent(id=event_id, case_id=case.id, kind=kind, actor_id=actor_id, device_id=device_id,
-                      occurred_at=occurred_at, received_at=now(), data=clean)
+                      occurred_at=occurred_at, received_at=now(), data=clean, facts=_facts(context, kind, actor_id, clean))
     db.session.add(event)
     db.session.flush()
-    refold(case)
+    refold(case, context)
     if event.rejected_reason:
         log.info("case %s: %s event %s kept but rejected: %s", case.id, kind, event.id, event.rejected_reason)
     return event

@@ -236,3 +236,29 @@ def test_satisfaction_on_a_later_visit_links_the_visit(demo, login, ctx, clock):
     assert rated.status_code == 201
     detail = client.get(f"/api/cases/{case['id']}").get_json()
     assert detail["satisfaction"] == 4 and detail["resolved_tier"] == "village" and detail["resolved_level"] == 1
+
+
+def test_a_carrier_or_leader_leaving_later_does_not_rewrite_the_case(demo, ctx, clock):
+    from harmony.people.models import RoleAssignment
+    from harmony.teams.models import TeamMember
+
+    scope, promoter = actor(demo, "demo-promoter")
+    case = cases.open_case(scope, promoter, None, uid(), {"grid_id": demo.grids[0], "title": "交通事故赔偿",
+                           "category": "traffic_accident", "source": "phone"}, clock.now())
+    for username, to in (("demo-gridhead", 2), ("demo-village", 3), ("liaison-1", 4), ("demo-township", 5)):
+        s, u = actor(demo, username)
+        clock.advance(timedelta(minutes=1))
+        assert cases.add_event(s, u, None, uid(), case.id, "escalated", {"to_level": to, "reason": "r"}, clock.now()).rejected_reason is None
+    county, leader = actor(demo, "demo-county")
+    for kind, data in (("leader_assigned", {"leader_id": leader}), ("resolved", {"outcome": "ok"})):
+        clock.advance(timedelta(minutes=1))
+        cases.add_event(county, leader, None, uid(), case.id, kind, data, clock.now())
+    # The village cadre leaves the grid group and the leader retires; then the resident rates the result.
+    db.session.execute(TeamMember.__table__.delete().where(TeamMember.user_id == demo.users["demo-village"]))
+    db.session.execute(RoleAssignment.__table__.delete().where(RoleAssignment.user_id == leader))
+    db.session.expire_all()
+    clock.advance(timedelta(days=3))
+    cases.add_event(scope, promoter, None, uid(), case.id, "satisfaction", {"rating": 5}, clock.now())
+    case = db.session.get(Case, case.id)
+    assert (case.status, case.resolved_tier, case.satisfaction) == ("resolved", "county", 5)
+    assert all(e.rejected_reason is None for e in cases.timeline(case))

@@ -278,3 +278,15 @@ def test_applied_escalations_climb_exactly_one_level(events):
         elif event["kind"] == "reopened":
             level = level  # back to the level that resolved it, which is where it stood
     assert level == result["state"]["level"]
+
+
+def test_facts_recorded_at_receipt_decide_the_carrier_rule_not_todays_teams():
+    escalation = up("x3", 3, T0 + timedelta(days=3), CADRE)
+    escalation["facts"] = {"people": {str(CADRE): {"owner_roles": ["village_cadre"], "member_roles": {"10": "village_cadre"}}}}
+    left_the_team = {**CONTEXT, "members": {10: {GRID_HEAD: "head"}, 20: {}}}
+    assert run(climb(2) + [escalation], context=left_the_team)["rejected"]["x3"] is None
+    without_facts = run(climb(2) + [up("x3", 3, T0 + timedelta(days=3), CADRE)], context=left_the_team)
+    assert rule_of(without_facts["rejected"]["x3"]) == "carrier_required"
+    outsider = up("x3", 3, T0 + timedelta(days=3), OUTSIDER)
+    outsider["facts"] = {"people": {str(OUTSIDER): {"owner_roles": [], "member_roles": {}}}}
+    assert rule_of(run(climb(2) + [outsider])["rejected"]["x3"]) == "carrier_required"
