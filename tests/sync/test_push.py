@@ -227,3 +227,13 @@ def test_bulk_and_per_mutation_paths_agree(app, demo, phone):
         for a, b in zip(bulk, slow):
             va, vb = db.session.get(Visit, a["id"]), db.session.get(Visit, b["id"])
             assert {c: getattr(va, c) for c in columns} == {c: getattr(vb, c) for c in columns}
+
+
+def test_sync_prune_command_deletes_results_past_the_retention(app, demo, phone, clock):
+    p = phone()
+    p.push([visit(p, first_household(app, demo.grids[0]))])
+    runner = app.test_cli_runner()
+    assert "Deleted 0" in runner.invoke(args=["sync-prune"]).output
+    clock.advance(timedelta(days=91))
+    assert "Deleted 1" in runner.invoke(args=["sync-prune"]).output
+    assert count(app, SyncResult) == 0
