@@ -13,7 +13,7 @@ export class ApiError extends Error {
 
 export async function api(path, { method = 'GET', body, token, signal } = {}) {
   const headers = { Accept: 'application/json' };
-  const bearer = token || await getMeta('token');
+  const bearer = token === undefined ? await getMeta('token') : token;
   if (bearer) headers.Authorization = 'Bearer ' + bearer;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;

@@ -29,7 +29,7 @@ export async function login(username, password) {
     throw err;
   }
   const body = await api('/api/auth/login', {
-    method: 'POST', token: '-',
+    method: 'POST', token: null,
     body: { username, password, device_name: deviceName() },
   });
   if (previous && previous.username !== username) await wipe();

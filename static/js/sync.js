@@ -62,6 +62,8 @@ async function runSync(reason) {
     emit({ error: describe(err) });
     return { ok: false, error: err };
   } finally {
+    // A counter on <html> lets tests (and curious people) see that a sync attempt finished.
+    document.documentElement.dataset.syncs = String(Number(document.documentElement.dataset.syncs || 0) + 1);
     emit({ running: false, phase: 'idle' });
     await refreshCounts();
     window.dispatchEvent(new CustomEvent('harmony:data'));

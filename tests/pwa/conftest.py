@@ -91,9 +91,12 @@ class Phone:
             timeout=timeout)
 
     def sync_now(self):
+        """Tap "Sync now" and wait until that sync (push and every pull page) has finished."""
         self.page.goto("/#/sync")
+        self.page.wait_for_selector("#sync-now")
+        before = self.page.evaluate("() => Number(document.documentElement.dataset.syncs || 0)")
         self.page.click("#sync-now")
-        self.page.wait_for_function("() => !document.getElementById('sync-now').disabled")
+        self.page.wait_for_function(f"() => Number(document.documentElement.dataset.syncs || 0) > {before}")
         self.page.wait_for_function("() => document.getElementById('unsent-count').textContent === '0'")
 
     def outbox_count(self):
