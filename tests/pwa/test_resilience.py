@@ -152,3 +152,45 @@ def test_two_tabs_sync_one_at_a_time(phones, api):
     assert len(pushes) == 1
     assert len(server_visits(api, "Visit while two tabs are open")) == 1
     second.close()
+
+
+def test_interrupted_first_download_resumes_from_the_saved_cursor(phones, api):
+    import json
+
+    phone = phones(service_workers="block")
+    page = phone.page
+    pulls = []
+
+    def small_pages_and_one_cut(route):
+        body = route.request.post_data_json
+        body["limit"] = 20  # many pages, so the cut lands in the middle of the download
+        pulls.append(body)
+        if len(pulls) == 3:
+            route.abort("connectionreset")
+        else:
+            route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/sync/pull", small_pages_and_one_cut)
+    page.goto("/")
+    page.fill("input[name=username]", "demo-promoter")
+    page.fill("input[name=password]", "harmony-demo")
+    page.click("form button[type=submit]")
+    page.wait_for_function("() => Number(document.documentElement.dataset.syncs || 0) >= 1")
+    assert len(pulls) == 3 and pulls[0]["cursor"] is None and pulls[2]["cursor"] is not None
+    kept = page.evaluate("""() => new Promise(resolve => {
+        const open = indexedDB.open('harmony');
+        open.onsuccess = () => {
+            const tx = open.result.transaction(['meta', 'household', 'place']);
+            const cursor = tx.objectStore('meta').get('cursor');
+            const counts = [tx.objectStore('household').count(), tx.objectStore('place').count()];
+            tx.oncomplete = () => resolve({ cursor: cursor.result.value, rows: counts[0].result + counts[1].result });
+        };
+    })""")
+    assert kept["cursor"] == pulls[2]["cursor"] and 0 < kept["rows"] <= 40  # two pages saved, with their cursor
+
+    phone.sync_now()
+    assert pulls[3]["cursor"] == pulls[2]["cursor"]  # resumed where it stopped, not from zero
+    page.goto("/#/households")
+    page.wait_for_selector("#household-list li a")
+    expected = len(api("demo-promoter").pull_all()["household"])
+    assert page.locator("#household-list li a").count() == expected
