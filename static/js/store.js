@@ -103,11 +103,6 @@ export async function markAlertRead(alert) {
 
 // ---- queries
 
-export async function gridIds() {
-  const places = await db.place.toArray();
-  return places.filter(p => p.kind === 'grid').map(p => p.id);
-}
-
 export async function placeName(id) {
   const p = id == null ? null : await db.place.get(id);
   return p ? p.name_zh : '';

@@ -72,3 +72,24 @@ def test_api_docs_page_lists_endpoints(phones):
     visible = page.locator("#endpoints details:visible")
     assert visible.count() >= 1 and "/api/sync/push" in visible.first.text_content()
     assert not [e for e in phone.errors if "Content Security Policy" in e], phone.errors
+
+
+def test_village_cadre_opens_a_walk_in_case_in_a_chosen_grid(phones, api):
+    phone = phones()
+    phone.login("demo-village")
+    page = phone.page
+    phone.context.set_offline(True)
+    page.goto("/#/case/new")
+    options = page.locator("select[name=grid_id] option")
+    assert options.count() > 1
+    grid_id = int(options.nth(1).get_attribute("value"))
+    page.select_option("select[name=grid_id]", str(grid_id))
+    page.fill("input[name=title]", "Walk-in: wages unpaid at the workshop")
+    page.select_option("select[name=category]", "labour_wages")
+    page.select_option("select[name=source]", "walk_in")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Walk-in: wages unpaid')")
+    phone.context.set_offline(False)
+    phone.sync_now()
+    cases = [c for c in api("demo-village").pull_all()["case"].values() if c["title"] == "Walk-in: wages unpaid at the workshop"]
+    assert len(cases) == 1 and cases[0]["grid_id"] == grid_id and cases[0]["source"] == "walk_in"

@@ -2,7 +2,7 @@
 import { t } from '../i18n.js';
 import { h, field, select, backLink, toast, mount } from '../ui.js';
 import { db } from '../db.js';
-import { CATEGORIES, PRIORITIES, openCase, gridIds } from '../store.js';
+import { CATEGORIES, PRIORITIES, openCase } from '../store.js';
 import { go } from '../router.js';
 
 // The case fields as a fieldset; read() returns {values} or {error}.
@@ -27,17 +27,20 @@ export function caseFieldset(household) {
 export async function render(view, params, query) {
   const householdId = query.get('household');
   const household = householdId ? await db.household.get(householdId) : null;
-  const grids = await gridIds();
-  const gridId = household ? household.grid_id : grids[0];
+  const grids = (await db.place.where('kind').equals('grid').toArray()).sort((a, b) => String(a.code).localeCompare(String(b.code)));
+  // Without a household the case needs a grid; a supervisor with many grids picks one.
+  const gridSelect = !household && grids.length > 1 ? select('grid_id', grids.map(g => [g.id, g.name_zh]), grids[0].id) : null;
   const source = select('source', ['walk_in', 'phone', 'resident_request', 'visit'].map(s => [s, t('source.' + s)]), 'walk_in');
   const fields = caseFieldset(household);
   const error = h('p', { class: 'error', role: 'alert' });
-  const form = h('form', { class: 'card', novalidate: true }, fields, field(t('case.source'), source), error,
+  const form = h('form', { class: 'card', novalidate: true }, gridSelect ? field(t('household.grid'), gridSelect) : null,
+    fields, field(t('case.source'), source), error,
     h('button', { type: 'submit', class: 'primary' }, t('common.save')));
   form.addEventListener('submit', async ev => {
     ev.preventDefault();
     const r = fields.read();
     if (r.error) { error.textContent = r.error; r.focus.focus(); return; }
+    const gridId = household ? household.grid_id : gridSelect ? Number(gridSelect.value) : grids[0] && grids[0].id;
     if (gridId == null) { error.textContent = t('case.no_grid'); return; }
     try {
       const id = await openCase({ ...r.values, grid_id: gridId, source: source.value });
