@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import ValidationError
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from harmony.access import STAFF_ROLES, require_grid, require_role
@@ -93,6 +93,11 @@ def push(user_id, device_id, scope, body):
                                 "message": "Already processed; its stored result has expired."}
     new = [m for m in mutations if m["mid"] > last_mid]
     if new:
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            # Take the sequence counter's lock first, as every ORM flush does: locking a record
+            # (FOR UPDATE) before it could deadlock with a request that holds the counter.
+            connection.execute(text("SELECT value FROM sync_counter WHERE id = 1 FOR UPDATE"))
         ctx = PushContext(scope, user_id, device_id, client.id, stamp)
         fresh = _bulk_visits(ctx, new) if current_app.config.get("SYNC_BULK", True) else None
         if fresh is None:
