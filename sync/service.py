@@ -16,7 +16,7 @@ from harmony.access import STAFF_ROLES, require_grid, require_role
 from harmony.cases.models import Case, CaseEvent
 from harmony.clock import now
 from harmony.dbtypes import UTCDateTime
-from harmony.errors import ApiError, Conflict, Forbidden, Invalid, NotFound, RuleBroken
+from harmony.errors import Conflict, Forbidden, Invalid, NotFound, RuleBroken
 from harmony.extensions import db
 from harmony.households import service as households
 from harmony.households.models import Household, HouseholdMove
@@ -742,4 +742,4 @@ def resolve_conflict(scope, user_id, conflict_id, choice, value=None):
     return conflict
 
 
-__all__ = ["push", "pull", "bind_client", "prune_results", "list_conflicts", "resolve_conflict", "ApiError"]
+__all__ = ["push", "pull", "bind_client", "prune_results", "list_conflicts", "resolve_conflict"]
