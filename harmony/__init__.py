@@ -9,6 +9,7 @@ from harmony.clock import Clock
 from harmony.config import Config, VERSION
 from harmony.errors import ApiError, error_body
 from harmony.extensions import api, db, migrate
+from harmony.jsonio import HarmonyJSONProvider, install_arguments_parser
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +26,22 @@ SECURITY_HEADERS = {
 }
 
 
+class HarmonyFlask(Flask):
+    json_provider_class = HarmonyJSONProvider
+
+
+install_arguments_parser()
+
+
 def create_app(config=None, clock=None, overrides=None):
     """Build the Flask app from a Config class (default Config) plus optional overrides."""
     import harmony.database  # noqa: F401  (engine events)
     from harmony import models  # noqa: F401  (every model registered before migrations)
 
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = HarmonyFlask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(config or Config)
     app.config.update(overrides or {})
     Config.finalize(app)
-    app.json.ensure_ascii = False
     app.extensions["harmony_clock"] = clock or Clock()
 
     db.init_app(app)

@@ -43,8 +43,11 @@ class HarmonyApi(Api):
         if "messages" in data:
             # webargs nests by location ("json", "query"); fields are what the client needs.
             messages = {}
-            for location_errors in data["messages"].values():
-                messages.update(location_errors)
+            for location, location_errors in data["messages"].items():
+                if isinstance(location_errors, dict):
+                    messages.update(location_errors)
+                else:  # e.g. {"json": ["Invalid JSON body."]}: the body as a whole is wrong
+                    messages[location] = location_errors
         code = (error.name or "error").lower().replace(" ", "_")
         if error.code == 422:
             code = "validation_error"

@@ -101,7 +101,7 @@ def list_households(scope, grid_id=None, q=None, care_tag=None, include_inactive
     if not include_inactive:
         stmt = stmt.where(Household.active.is_(True))
     if q:
-        stmt = stmt.where(or_(Household.address.contains(q), Household.head_name.contains(q), Household.code.contains(q)))
+        stmt = stmt.where(or_(Household.address.contains(q, autoescape=True), Household.head_name.contains(q, autoescape=True), Household.code.contains(q, autoescape=True)))
     if care_tag:
         # JSON arrays differ by database; the tag names are plain words, so text search is exact enough.
         stmt = stmt.where(db.cast(Household.care_tags, db.String).contains(f'"{care_tag}"'))

@@ -185,5 +185,5 @@ def list_users(scope, role=None, place_id=None, q=None):
             sub = sub.where(RoleAssignment.place_id == place_id)
         stmt = stmt.where(User.id.in_(sub))
     if q:
-        stmt = stmt.where(User.display_name.contains(q) | User.username.contains(q))
+        stmt = stmt.where(User.display_name.contains(q, autoescape=True) | User.username.contains(q, autoescape=True))
     return stmt

@@ -80,7 +80,7 @@ def list_places(scope, kind=None, parent_id=None, q=None):
     if parent_id is not None:
         stmt = stmt.where(Place.parent_id == parent_id)
     if q:
-        stmt = stmt.where(or_(Place.name_zh.contains(q), Place.code.contains(q), Place.name_en.contains(q)))
+        stmt = stmt.where(or_(Place.name_zh.contains(q, autoescape=True), Place.code.contains(q, autoescape=True), Place.name_en.contains(q, autoescape=True)))
     return stmt
 
 

@@ -105,10 +105,6 @@ def test_deeply_nested_json_is_a_400_not_a_crash(app, demo, login, shape):
     assert nothing_synced(app)
 
 
-@pytest.mark.xfail(strict=True, reason="Flask/Werkzeug get_json (used by every @blp.arguments endpoint) only "
-                   "turns ValueError into 400; json.loads raises RecursionError on deeply nested bodies, so "
-                   "POST /api/households and /api/auth/login answer 500. Foundation fix: a Request class whose "
-                   "JSON loading maps RecursionError to 400 (harmony/__init__.py)")
 def test_deeply_nested_json_on_ordinary_endpoints_is_a_4xx(app, demo, login):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     admin = login("demo-admin")
@@ -245,8 +241,6 @@ def test_injection_in_query_parameters_matches_nothing(app, demo, login):
         assert_error_shape(admin.get("/api/households", query_string={"grid_id": grid}), 422)
 
 
-@pytest.mark.xfail(strict=True, reason="harmony/households/service.py builds the search with LIKE '%q%' without "
-                   "escaping: q='%' or q='_' matches every household in scope instead of the literal character")
 def test_like_wildcards_in_the_household_search_match_literally(app, demo, login):
     admin = login("demo-admin")
     for q in ("%", "_", "%%"):
