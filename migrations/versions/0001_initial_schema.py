@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 22:50:58.329619
+Create Date: 2026-11-27 00:05:30.264523
 
 """
 from alembic import op
@@ -48,11 +48,41 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failure_username'), ['username'], unique=False)
 
+    op.create_table('scheduler_lease',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.String(length=80), nullable=False),
+    sa.Column('expires_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('acquired_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_lease'))
+    )
     op.create_table('sync_counter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_counter'))
     )
+    op.create_table('sync_record_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('record_id', sa.String(length=40), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('client_id', sa.String(length=36), nullable=True),
+    sa.Column('at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_record_change'))
+    )
+    with op.batch_alter_table('sync_record_change', schema=None) as batch_op:
+        batch_op.create_index('ix_sync_record_change_record', ['table_name', 'record_id', 'version'], unique=False)
+
+    op.create_table('sync_result',
+    sa.Column('client_id', sa.String(length=36), nullable=False),
+    sa.Column('mid', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('result', sa.Text(), nullable=False),
+    sa.Column('created_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('client_id', 'mid', name=op.f('pk_sync_result'))
+    )
+    with op.batch_alter_table('sync_result', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sync_result_created_at'), ['created_at'], unique=False)
+
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -84,6 +114,18 @@ def upgrade():
     with op.batch_alter_table('device_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_device_token_user_id'), ['user_id'], unique=False)
 
+    op.create_table('notification_preference',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('channels', sa.JSON(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('email_mode', sa.String(length=10), nullable=False),
+    sa.Column('digest_hour', sa.Integer(), nullable=False),
+    sa.Column('quiet_start', sa.String(length=5), nullable=True),
+    sa.Column('quiet_end', sa.String(length=5), nullable=True),
+    sa.Column('updated_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_preference_user_id_user')),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_preference'))
+    )
     op.create_table('place',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -108,6 +150,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_place_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_place_path'), ['path'], unique=False)
         batch_op.create_index(batch_op.f('ix_place_server_seq'), ['server_seq'], unique=False)
+
+    op.create_table('push_subscription',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('endpoint', sa.String(length=1000), nullable=False),
+    sa.Column('p256dh', sa.String(length=200), nullable=False),
+    sa.Column('auth', sa.String(length=100), nullable=False),
+    sa.Column('created_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_push_subscription_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_push_subscription')),
+    sa.UniqueConstraint('endpoint', name=op.f('uq_push_subscription_endpoint'))
+    )
+    with op.batch_alter_table('push_subscription', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_push_subscription_user_id'), ['user_id'], unique=False)
 
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,6 +206,7 @@ def upgrade():
     )
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_grid_id'), ['grid_id'], unique=False)
+        batch_op.create_index('ix_household_grid_seq', ['grid_id', 'server_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_server_seq'), ['server_seq'], unique=False)
 
     op.create_table('role_assignment',
@@ -164,6 +222,55 @@ def upgrade():
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_assignment_place_id'), ['place_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_assignment_user_id'), ['user_id'], unique=False)
+
+    op.create_table('sync_client',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.Integer(), nullable=True),
+    sa.Column('last_mid', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('last_push_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('last_pull_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['device_id'], ['device_token.id'], name=op.f('fk_sync_client_device_id_device_token')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sync_client_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_client'))
+    )
+    with op.batch_alter_table('sync_client', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sync_client_user_id'), ['user_id'], unique=False)
+
+    op.create_table('sync_conflict',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('table_name', sa.String(length=40), nullable=False),
+    sa.Column('record_id', sa.String(length=40), nullable=False),
+    sa.Column('field', sa.String(length=40), nullable=False),
+    sa.Column('base_version', sa.Integer(), nullable=True),
+    sa.Column('base_value', sa.JSON(), nullable=True),
+    sa.Column('server_value', sa.JSON(), nullable=True),
+    sa.Column('client_value', sa.JSON(), nullable=True),
+    sa.Column('grid_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('client_id', sa.String(length=36), nullable=True),
+    sa.Column('mid', sa.BigInteger(), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('resolution', sa.String(length=10), nullable=True),
+    sa.Column('resolved_value', sa.JSON(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('server_seq', sa.BigInteger(), nullable=False),
+    sa.Column('deleted', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['grid_id'], ['place.id'], name=op.f('fk_sync_conflict_grid_id_place')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user.id'], name=op.f('fk_sync_conflict_resolved_by_id_user')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sync_conflict_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_conflict'))
+    )
+    with op.batch_alter_table('sync_conflict', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sync_conflict_grid_id'), ['grid_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_conflict_record_id'), ['record_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_conflict_server_seq'), ['server_seq'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sync_conflict_user_id'), ['user_id'], unique=False)
 
     op.create_table('team',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -193,6 +300,9 @@ def upgrade():
     sa.Column('ladder_day_kind', sa.String(length=12), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('level_key', sa.String(length=40), nullable=False),
+    sa.Column('tier', sa.String(length=10), nullable=False),
+    sa.Column('owner_role', sa.String(length=24), nullable=True),
     sa.Column('level_since', harmony.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('owner_team_id', sa.Integer(), nullable=True),
@@ -201,9 +311,14 @@ def upgrade():
     sa.Column('deadline_at', harmony.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('remind_at', harmony.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('resolved_level', sa.Integer(), nullable=True),
+    sa.Column('resolved_level_key', sa.String(length=40), nullable=True),
+    sa.Column('resolved_tier', sa.String(length=10), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_team_id', sa.Integer(), nullable=True),
     sa.Column('resolved_at', harmony.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('closed_at', harmony.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('satisfaction', sa.Integer(), nullable=True),
+    sa.Column('satisfaction_at', harmony.dbtypes.UTCDateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('server_seq', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
@@ -213,11 +328,18 @@ def upgrade():
     sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_case_owner_id_user')),
     sa.ForeignKeyConstraint(['owner_team_id'], ['team.id'], name=op.f('fk_case_owner_team_id_team')),
     sa.ForeignKeyConstraint(['reported_by_id'], ['user.id'], name=op.f('fk_case_reported_by_id_user')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user.id'], name=op.f('fk_case_resolved_by_id_user')),
+    sa.ForeignKeyConstraint(['resolved_team_id'], ['team.id'], name=op.f('fk_case_resolved_team_id_team')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case'))
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.create_index('ix_case_grid_seq', ['grid_id', 'server_seq'], unique=False)
         batch_op.create_index('ix_case_grid_status', ['grid_id', 'status'], unique=False)
         batch_op.create_index('ix_case_open_deadline', ['status', 'deadline_at'], unique=False)
+        batch_op.create_index('ix_case_open_remind', ['status', 'remind_at'], unique=False)
+        batch_op.create_index('ix_case_report_open', ['status', 'grid_id', 'level', 'deadline_at'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.create_index('ix_case_report_opened', ['opened_at', 'grid_id', 'category'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.create_index('ix_case_report_resolved', ['resolved_at', 'grid_id', 'resolved_level', 'resolved_tier'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
         batch_op.create_index(batch_op.f('ix_case_server_seq'), ['server_seq'], unique=False)
 
     op.create_table('household_move',
@@ -235,6 +357,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_household_move'))
     )
     with op.batch_alter_table('household_move', schema=None) as batch_op:
+        batch_op.create_index('ix_household_move_from_seq', ['from_grid_id', 'server_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_move_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_move_server_seq'), ['server_seq'], unique=False)
 
@@ -277,10 +400,54 @@ def upgrade():
     )
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.create_index('ix_visit_grid_occurred', ['grid_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_visit_grid_seq', ['grid_id', 'server_seq'], unique=False)
         batch_op.create_index('ix_visit_household_occurred', ['household_id', 'occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_promoter_id'), ['promoter_id'], unique=False)
+        batch_op.create_index('ix_visit_report_interval', ['occurred_at', 'household_id', 'grid_id', 'promoter_id'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.create_index('ix_visit_report_promoter', ['promoter_id', 'occurred_at'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
         batch_op.create_index(batch_op.f('ix_visit_server_seq'), ['server_seq'], unique=False)
 
+    op.create_table('alert',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=160), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('case_id', sa.String(length=36), nullable=True),
+    sa.Column('level', sa.Integer(), nullable=True),
+    sa.Column('period', sa.Integer(), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=False),
+    sa.Column('grid_id', sa.Integer(), nullable=True),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('read_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('server_seq', sa.BigInteger(), nullable=False),
+    sa.Column('deleted', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_alert_case_id_case')),
+    sa.ForeignKeyConstraint(['grid_id'], ['place.id'], name=op.f('fk_alert_grid_id_place')),
+    sa.ForeignKeyConstraint(['recipient_id'], ['user.id'], name=op.f('fk_alert_recipient_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_alert_dedupe_key'))
+    )
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_alert_recipient_read', ['recipient_id', 'read_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_server_seq'), ['server_seq'], unique=False)
+
+    op.create_table('case_alert_mark',
+    sa.Column('case_id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('deadline_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('period', sa.Integer(), nullable=False),
+    sa.Column('next_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('marked_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_alert_mark_case_id_case')),
+    sa.PrimaryKeyConstraint('case_id', 'kind', name=op.f('pk_case_alert_mark'))
+    )
     op.create_table('case_event',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('case_id', sa.String(length=36), nullable=False),
@@ -291,6 +458,7 @@ def upgrade():
     sa.Column('received_at', harmony.dbtypes.UTCDateTime(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('rejected_reason', sa.String(length=300), nullable=True),
+    sa.Column('facts', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('server_seq', sa.BigInteger(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
@@ -302,6 +470,7 @@ def upgrade():
     )
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.create_index('ix_case_event_case_occurred', ['case_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_case_event_case_seq', ['case_id', 'server_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_event_server_seq'), ['server_seq'], unique=False)
 
     op.create_table('visit_annotation',
@@ -323,29 +492,89 @@ def upgrade():
     )
     with op.batch_alter_table('visit_annotation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visit_annotation_grid_id'), ['grid_id'], unique=False)
+        batch_op.create_index('ix_visit_annotation_grid_seq', ['grid_id', 'server_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_annotation_server_seq'), ['server_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_annotation_visit_id'), ['visit_id'], unique=False)
+
+    op.create_table('alert_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.String(length=36), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('crash_retries', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.Column('claimed_by', sa.String(length=80), nullable=True),
+    sa.Column('claimed_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('sent_at', harmony.dbtypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['alert.id'], name=op.f('fk_alert_delivery_alert_id_alert')),
+    sa.ForeignKeyConstraint(['recipient_id'], ['user.id'], name=op.f('fk_alert_delivery_recipient_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_delivery')),
+    sa.UniqueConstraint('alert_id', 'channel', name='uq_alert_delivery_alert_channel')
+    )
+    with op.batch_alter_table('alert_delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_alert_delivery_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_delivery_recipient_id'), ['recipient_id'], unique=False)
+
+    op.create_table('webhook_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('duration_ms', sa.Integer(), nullable=True),
+    sa.Column('attempted_at', harmony.dbtypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['delivery_id'], ['alert_delivery.id'], name=op.f('fk_webhook_delivery_delivery_id_alert_delivery')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery'))
+    )
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_delivery_delivery_id'), ['delivery_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_delivery_delivery_id'))
+
+    op.drop_table('webhook_delivery')
+    with op.batch_alter_table('alert_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_delivery_recipient_id'))
+        batch_op.drop_index('ix_alert_delivery_due')
+
+    op.drop_table('alert_delivery')
     with op.batch_alter_table('visit_annotation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visit_annotation_visit_id'))
         batch_op.drop_index(batch_op.f('ix_visit_annotation_server_seq'))
+        batch_op.drop_index('ix_visit_annotation_grid_seq')
         batch_op.drop_index(batch_op.f('ix_visit_annotation_grid_id'))
 
     op.drop_table('visit_annotation')
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_event_server_seq'))
+        batch_op.drop_index('ix_case_event_case_seq')
         batch_op.drop_index('ix_case_event_case_occurred')
 
     op.drop_table('case_event')
+    op.drop_table('case_alert_mark')
+    with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_server_seq'))
+        batch_op.drop_index('ix_alert_recipient_read')
+        batch_op.drop_index(batch_op.f('ix_alert_case_id'))
+
+    op.drop_table('alert')
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visit_server_seq'))
+        batch_op.drop_index('ix_visit_report_promoter', postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.drop_index('ix_visit_report_interval', postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
         batch_op.drop_index(batch_op.f('ix_visit_promoter_id'))
         batch_op.drop_index('ix_visit_household_occurred')
+        batch_op.drop_index('ix_visit_grid_seq')
         batch_op.drop_index('ix_visit_grid_occurred')
 
     op.drop_table('visit')
@@ -357,18 +586,35 @@ def downgrade():
     with op.batch_alter_table('household_move', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_move_server_seq'))
         batch_op.drop_index(batch_op.f('ix_household_move_household_id'))
+        batch_op.drop_index('ix_household_move_from_seq')
 
     op.drop_table('household_move')
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_server_seq'))
+        batch_op.drop_index('ix_case_report_resolved', postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.drop_index('ix_case_report_opened', postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.drop_index('ix_case_report_open', postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.drop_index('ix_case_open_remind')
         batch_op.drop_index('ix_case_open_deadline')
         batch_op.drop_index('ix_case_grid_status')
+        batch_op.drop_index('ix_case_grid_seq')
 
     op.drop_table('case')
     with op.batch_alter_table('team', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_team_place_id'))
 
     op.drop_table('team')
+    with op.batch_alter_table('sync_conflict', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_conflict_user_id'))
+        batch_op.drop_index(batch_op.f('ix_sync_conflict_server_seq'))
+        batch_op.drop_index(batch_op.f('ix_sync_conflict_record_id'))
+        batch_op.drop_index(batch_op.f('ix_sync_conflict_grid_id'))
+
+    op.drop_table('sync_conflict')
+    with op.batch_alter_table('sync_client', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_client_user_id'))
+
+    op.drop_table('sync_client')
     with op.batch_alter_table('role_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_assignment_user_id'))
         batch_op.drop_index(batch_op.f('ix_role_assignment_place_id'))
@@ -376,6 +622,7 @@ def downgrade():
     op.drop_table('role_assignment')
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_server_seq'))
+        batch_op.drop_index('ix_household_grid_seq')
         batch_op.drop_index(batch_op.f('ix_household_grid_id'))
 
     op.drop_table('household')
@@ -384,6 +631,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
 
     op.drop_table('audit_entry')
+    with op.batch_alter_table('push_subscription', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_push_subscription_user_id'))
+
+    op.drop_table('push_subscription')
     with op.batch_alter_table('place', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_place_server_seq'))
         batch_op.drop_index(batch_op.f('ix_place_path'))
@@ -391,12 +642,22 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_place_kind'))
 
     op.drop_table('place')
+    op.drop_table('notification_preference')
     with op.batch_alter_table('device_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_device_token_user_id'))
 
     op.drop_table('device_token')
     op.drop_table('user')
+    with op.batch_alter_table('sync_result', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sync_result_created_at'))
+
+    op.drop_table('sync_result')
+    with op.batch_alter_table('sync_record_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_sync_record_change_record')
+
+    op.drop_table('sync_record_change')
     op.drop_table('sync_counter')
+    op.drop_table('scheduler_lease')
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failure_username'))
         batch_op.drop_index(batch_op.f('ix_login_failure_at'))
