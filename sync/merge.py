@@ -33,13 +33,16 @@ class MergeOutcome:
 def changed_since(changes, base_version, client_id=None):
     """Return {field: value at base_version} for the fields changed after base_version.
 
-    `changes` is an iterable of (version, {field: [old, new]}, client_id) of one record;
-    the value a field had at the base is the old value of the first change after the
-    base. Changes pushed by `client_id` itself are skipped: the phone made them, so they
-    are not news to it (two offline edits of one field must not clash with each other).
+    `changes` is an iterable of (version, {field: [old, new]}) or (version, fields,
+    client_id) of one record; the value a field had at the base is the old value of the
+    first change after the base. Changes pushed by `client_id` itself are skipped: the
+    phone made them, so they are not news to it (two offline edits of one field must not
+    clash with each other).
     """
     since = {}
-    for version, fields, author in sorted(changes, key=lambda c: c[0]):
+    for change in sorted(changes, key=lambda c: c[0]):
+        version, fields = change[0], change[1]
+        author = change[2] if len(change) > 2 else None
         if version <= base_version or (client_id is not None and author == client_id):
             continue
         for name, (old, _new) in fields.items():
