@@ -255,6 +255,19 @@ class Server:
 # ---------------------------------------------------------------- phones
 
 
+def cursor_seq(cursor):
+    """The sequence number inside a cursor, for diagnostics only (the signature is not checked)."""
+    import base64
+
+    if not cursor:
+        return 0
+    try:
+        part = cursor.split(".")[0]
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))).get("q")
+    except (ValueError, AttributeError):
+        return None
+
+
 def percentile(values, p):
     if not values:
         return float("nan")
@@ -289,6 +302,7 @@ class Phone:
         self.last_acked_mid = 0
         self.seen = {}  # (table, id, version) -> deliveries
         self.resets = 0
+        self.repeats, self.seen_seq = [], {}  # diagnostics for deliveries seen twice
         self.push_latencies, self.pull_latencies = [], []
         self.attempt_errors = {}  # "503" / "ConnectionRefusedError" / ... -> count
         self.http_500 = 0
@@ -311,6 +325,10 @@ class Phone:
             if response.getheader("Connection", "").lower() == "close":
                 self.conn.close()
                 self.conn = None
+        except AttributeError as exc:
+            # http.client can trip over a socket the server closed mid-response.
+            self.close()
+            raise ConnectionError(f"connection dropped: {exc}") from exc
         except Exception:
             self.close()
             raise
@@ -431,6 +449,10 @@ class Phone:
                     self.households.append(change["id"])
                 key = (change["table"], change["id"], change["version"])
                 self.seen[key] = self.seen.get(key, 0) + 1
+                if self.seen[key] > 1:
+                    self.repeats.append({"change": {k: change[k] for k in ("table", "id", "op", "version", "server_seq")},
+                                         "after": cursor_seq(self.cursor), "first_seen_seq": self.seen_seq.get(key)})
+                self.seen_seq.setdefault(key, change["server_seq"])
             self.cursor = page["cursor"]
             if not page["has_more"]:
                 self.cursor_started = True
@@ -599,6 +621,7 @@ def verify(url, phones):
         gaps += len(acked_by_grid.get(phone.grid_id, set()) - seen_visits)
         repeats += sum(n - 1 for n in phone.seen.values() if n > 1)
     out["pull_gaps"], out["pull_repeats"] = gaps, repeats
+    out["repeat_examples"] = [r for p in phones for r in p.repeats][:5]
     out["pull_resets"] = sum(p.resets for p in phones)
     return out
 
@@ -694,8 +717,11 @@ def phase(server, accounts, seconds, hard_deadline, url, visits, case_every, thi
                               "machine_busy": round(machine_busy, 1),
                               "available": round(elapsed * (os.cpu_count() or 1), 1)}
     c = summary["cpu_seconds"]
-    print(f"CPU seconds: server {c['server']}, load client {c['load_client']}, whole machine busy {c['machine_busy']} "
-          f"of {c['available']} (the rest: PostgreSQL and any other process on these {os.cpu_count()} cores)")
+    requests = summary["pushes"] + summary["pulls"]
+    c["server_ms_per_request"] = round(server_cpu * 1000 / requests, 1) if requests else None
+    print(f"CPU seconds: server {c['server']} ({c['server_ms_per_request']} ms per request), load client "
+          f"{c['load_client']}, whole machine busy {c['machine_busy']} of {c['available']} (the rest: PostgreSQL "
+          f"and any other process on these {os.cpu_count()} cores); load average now {open('/proc/loadavg').read().split()[:3]}")
     print_report(title, summary)
     for e in run_errors[:10]:
         print("  phone error:", e)
