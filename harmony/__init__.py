@@ -136,8 +136,12 @@ def _register_error_handlers(app):
 
     @app.errorhandler(InternalServerError)
     def internal_error(exc):
-        db.session.rollback()
         original = getattr(exc, "original_exception", None)
+        if isinstance(original, OperationalError):
+            # Raised by the COMMIT in after_request, which Flask routes here rather than to
+            # the OperationalError handler: nothing was saved, so the client may retry.
+            return database_busy(original)
+        db.session.rollback()
         if original is not None:
             log.error("unhandled error", exc_info=original)
         return jsonify(error_body("internal_error", "Something went wrong on the server. Nothing was saved.")), 500

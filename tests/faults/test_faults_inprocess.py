@@ -68,10 +68,6 @@ def test_reads_are_not_blocked_by_a_writer_in_wal_mode(app, demo, login, db_kind
 
 
 @pytest.mark.parametrize("message", ["database is locked", "server closed the connection unexpectedly"])
-@pytest.mark.xfail(strict=True, reason="harmony/__init__.py commits in after_request; an OperationalError raised "
-                   "by that COMMIT (a PostgreSQL connection dropped mid-commit, seen under pg_terminate_backend in "
-                   "test_dropped_postgres_connections_mid_transaction; or SQLite busy at commit) escapes the "
-                   "OperationalError handler and is answered 500 internal_error instead of 503 with Retry-After")
 def test_a_database_failure_at_commit_is_503_not_500(app, demo, login, monkeypatch, message):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     promoter = login("demo-promoter")

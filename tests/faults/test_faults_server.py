@@ -119,9 +119,9 @@ def test_dropped_postgres_connections_mid_transaction(served, fault_url, db_kind
     assert len(terminated) >= 3, "no connection was dropped mid-transaction: the test proved nothing"
     assert_nothing_lost_or_doubled(fault_url, phones, errors, server)
     codes = retried(phones)
-    # A drop inside the request is a 503; a drop during the COMMIT is still a 500 (the strict
-    # xfail test_a_database_failure_at_commit_is_503_not_500): either way the phone retries.
+    # A drop inside the request or during the COMMIT is a 503: the phone retries.
     assert codes.get("503"), codes
+    assert not codes.get("500"), codes
 
 
 def raw_push_then_hang_up(port, token, body):
