@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import false, func, insert, select, text  # noqa: E402
 
 NOW = datetime(2026, 11, 1, 4, 0, tzinfo=timezone.utc)  # Sunday noon in Asia/Shanghai
 YEAR_START = datetime(2025, 11, 1, 0, 0, tzinfo=timezone.utc)
@@ -222,7 +222,6 @@ def load_visits(households, promoters, total, seed):
         sql = ("INSERT INTO visit (id, household_id, grid_id, promoter_id, occurred_at, received_at, form, server_seq, "
                "updated_at, topics, notes, answered_on_spot, case_ids, version, deleted) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', '', 0, '[]', 1, 0)")
-        raw.execute("PRAGMA synchronous=OFF")
         for start in range(0, total, chunk):
             raw.executemany(sql, list(rows(start, min(total, start + chunk))))
             if start % 2_000_000 == 0:
@@ -295,13 +294,37 @@ def analyze():
 
 # ------------------------------------------------------------------ time
 
-def timed(fn, repeat):
-    times, value = [], None
+def _backend_cpu(pid):
+    """Return the CPU seconds a PostgreSQL backend process has used (same machine only)."""
+    import os
+
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, repeat, serial=False):
+    """Run fn `repeat` times; return (wall times, database CPU times or None, last value).
+
+    With `serial` (PostgreSQL), parallel workers are off so that the backend's own CPU
+    time is all the CPU the query used: a figure the load of a shared machine cannot
+    inflate, unlike the wall time.
+    """
+    from harmony.extensions import db
+
+    times, cpus, value = [], [], None
     for _ in range(repeat):
+        pid = None
+        if db.engine.dialect.name == "postgresql":
+            pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+            if serial:
+                db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        cpu0 = _backend_cpu(pid) if pid else 0
         t0 = time.perf_counter()
         value = fn()
         times.append(time.perf_counter() - t0)
-    return times, value
+        cpus.append(_backend_cpu(pid) - cpu0 if pid else None)
+        db.session.rollback()
+    return times, (cpus if pid else None), value
 
 
 def measure(args):
@@ -321,28 +344,34 @@ def measure(args):
                  "year": (date(2025, 11, 1), date(2026, 10, 31))}
     results = []
     for span, (first, last) in intervals.items():
+        if span not in args.spans.split(","):
+            continue
         from harmony.reports.service import make_interval
 
         interval = make_interval(first, last)
 
         def baseline():
+            # The same visits the report reads (live ones in the interval), counted and nothing else.
             stmt = select(func.count()).select_from(Visit).where(
-                Visit.occurred_at >= interval.start, Visit.occurred_at < interval.end)
+                Visit.occurred_at >= interval.start, Visit.occurred_at < interval.end, Visit.deleted == false())
             return db.session.scalar(stmt)
 
-        base_times, base_count = timed(baseline, args.repeat)
+        base_times, base_cpu, base_count = timed(baseline, args.repeat, args.serial)
         base = statistics.median(base_times)
-        log("%-7s baseline COUNT(*) visits in interval = %d: median %.3f s", span, base_count, base)
+        log("%-7s baseline COUNT(*) live visits in interval = %d: median %.3f s%s (load average %s)", span, base_count,
+            base, f", database CPU {statistics.median(base_cpu):.2f} s" if base_cpu else "",
+            " ".join(open("/proc/loadavg").read().split()[:3]))
         for place in (county, township):
             for name in ("coverage", "resolution"):
-                times, value = timed(lambda: run_report(system_scope(), name, place.code, first, last, "en"), args.repeat)
-                db.session.rollback()
+                times, cpu, value = timed(lambda: run_report(system_scope(), name, place.code, first, last, "en"),
+                                          args.repeat, args.serial)
                 med = statistics.median(times)
                 summary = {k: value["total"].get(k) for k in ("households", "households_visited", "coverage_pct",
                                                               "visits", "opened", "resolved", "share_village_pct")
                            if k in value["total"]}
-                log("%-7s %-10s %-8s first %.3f s, median of %d %.3f s, ratio to baseline %.1f  %s",
-                    span, name, place.kind, times[0], args.repeat, med, med / base if base else 0, json.dumps(summary))
+                log("%-7s %-10s %-8s first %.3f s, median of %d %.3f s, ratio to baseline %.1f%s  %s",
+                    span, name, place.kind, times[0], args.repeat, med, med / base if base else 0,
+                    f", database CPU {statistics.median(cpu):.2f} s" if cpu else "", json.dumps(summary))
                 results.append((span, name, place.kind, times[0], med, med / base if base else 0))
     return results
 
@@ -356,6 +385,9 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="time only, on data built before")
+    parser.add_argument("--serial", action="store_true",
+                        help="PostgreSQL: no parallel workers, so the backend CPU time is the whole query's")
+    parser.add_argument("--spans", default="month,quarter,year", help="intervals to time")
     args = parser.parse_args()
     app = make_app(args.db)
     with app.app_context():

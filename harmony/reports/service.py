@@ -167,7 +167,8 @@ def _live_visits(interval):
 
 
 def _live_cases():
-    return Case.deleted.is_(False)
+    # Spelled `deleted = false` so the partial report indexes on "case" apply.
+    return Case.deleted == false()
 
 
 def _in(column, interval):
@@ -180,11 +181,10 @@ def _pct(part, whole):
     return round(100.0 * (part or 0) / whole, 1)
 
 
-def _level_count():
-    """Return the number of levels of the longest ladder in use (columns per level)."""
+def _level_count(*seen):
+    """Return the columns per level: the longest configured ladder, or the highest level seen."""
     ladders = db.session.scalars(select(Ladder.levels)).all()
-    seen = db.session.execute(select(func.max(Case.level), func.max(Case.resolved_level))).one()
-    return max([len(levels or []) for levels in ladders] + [seen[0] or 0, seen[1] or 0, 1])
+    return max([len(levels or []) for levels in ladders] + [level for level in seen if level] + [1])
 
 
 class Table:
@@ -259,25 +259,25 @@ def coverage(place, interval, lang):
     for child_id, count, seen in db.session.execute(households).all():
         table.add(child_id, "households", count)
         table.add(child_id, "households_visited", seen)
-    visits = (
-        select(gm.c.child_id, func.count())
-        .select_from(Visit)
-        .join(gm, gm.c.grid_id == Visit.grid_id)
-        .where(_live_visits(interval))
-        .group_by(gm.c.child_id)
-    )
+    # Count per grid first, from the interval index alone, then map the few thousand grids:
+    # joining first lets SQLite walk the visits grid by grid through the table.
+    per_grid = (select(Visit.grid_id.label("grid_id"), func.count().label("n"))
+                .where(_live_visits(interval)).group_by(Visit.grid_id).subquery("vg"))
+    visits = select(gm.c.child_id, func.sum(per_grid.c.n)).join(gm, gm.c.grid_id == per_grid.c.grid_id).group_by(gm.c.child_id)
     for child_id, count in db.session.execute(visits).all():
-        table.add(child_id, "visits", count)
+        table.add(child_id, "visits", int(count or 0))  # SUM is numeric on PostgreSQL
     pr = _promoters(place)
-    active = select(Visit.promoter_id).where(_live_visits(interval))
-    idle = pr.c.user_id.not_in(active)
-    per_child = select(pr.c.child_id, func.count(), func.sum(case((idle, 1), else_=0))).group_by(pr.c.child_id)
+    # An anti-join probing ix_visit_report_promoter once per promoter (a NOT IN over the
+    # interval's visits degrades to a nested scan on PostgreSQL when it outgrows work_mem).
+    idle = ~select(Visit.id).where(Visit.promoter_id == pr.c.user_id, _live_visits(interval)).exists()
+    marked = select(pr.c.user_id, pr.c.child_id, case((idle, 1), else_=0).label("idle")).subquery("mk")
+    per_child = select(marked.c.child_id, func.count(), func.sum(marked.c.idle)).group_by(marked.c.child_id)
     for child_id, count, idle_count in db.session.execute(per_child).all():
         table.put(child_id, "promoters", count)
         table.put(child_id, "promoters_idle", idle_count or 0)
     # A person may promote in two child places: the total counts people once.
-    everyone = select(func.count(func.distinct(pr.c.user_id)),
-                      func.count(func.distinct(case((idle, pr.c.user_id)))))
+    everyone = select(func.count(func.distinct(marked.c.user_id)),
+                      func.count(func.distinct(case((marked.c.idle == 1, marked.c.user_id)))))
     table.total["promoters"], table.total["promoters_idle"] = db.session.execute(everyone).one()
     for row in table.each():
         row["coverage_pct"] = _pct(row["households_visited"], row["households"])
@@ -287,26 +287,29 @@ def coverage(place, interval, lang):
 def resolution(place, interval, lang):
     """Cases opened and resolved in the interval, by level and tier; cases open now, by level."""
     gm = _grid_map(place)
-    levels = range(1, _level_count() + 1)
-    keys = (["opened", "resolved"] + [f"resolved_l{n}" for n in levels] + [f"resolved_{t}" for t in TIERS]
-            + [f"share_{t}_pct" for t in TIERS] + ["open"] + [f"open_l{n}" for n in levels])
-    table = Table(place, _children(place), keys)
     base = select(gm.c.child_id).select_from(Case).join(gm, gm.c.grid_id == Case.grid_id).where(_live_cases())
-    opened = base.add_columns(func.count()).where(_in(Case.opened_at, interval)).group_by(gm.c.child_id)
-    for child_id, count in db.session.execute(opened).all():
-        table.add(child_id, "opened", count)
-    resolved = (
+    opened = db.session.execute(
+        base.add_columns(func.count()).where(_in(Case.opened_at, interval)).group_by(gm.c.child_id)).all()
+    resolved = db.session.execute(
         base.add_columns(Case.resolved_level, Case.resolved_tier, func.count())
         .where(_in(Case.resolved_at, interval))
         .group_by(gm.c.child_id, Case.resolved_level, Case.resolved_tier)
-    )
-    for child_id, level, tier, count in db.session.execute(resolved).all():
+    ).all()
+    still_open = db.session.execute(
+        base.add_columns(Case.level, func.count()).where(Case.status == "open").group_by(gm.c.child_id, Case.level)
+    ).all()
+    levels = range(1, _level_count(*[r[1] for r in resolved], *[r[1] for r in still_open]) + 1)
+    keys = (["opened", "resolved"] + [f"resolved_l{n}" for n in levels] + [f"resolved_{t}" for t in TIERS]
+            + [f"share_{t}_pct" for t in TIERS] + ["open"] + [f"open_l{n}" for n in levels])
+    table = Table(place, _children(place), keys)
+    for child_id, count in opened:
+        table.add(child_id, "opened", count)
+    for child_id, level, tier, count in resolved:
         table.add(child_id, "resolved", count)
         table.add(child_id, f"resolved_l{level}", count)
         if tier in TIERS:
             table.add(child_id, f"resolved_{tier}", count)
-    still_open = base.add_columns(Case.level, func.count()).where(Case.status == "open").group_by(gm.c.child_id, Case.level)
-    for child_id, level, count in db.session.execute(still_open).all():
+    for child_id, level, count in still_open:
         table.add(child_id, "open", count)
         table.add(child_id, f"open_l{level}", count)
     for row in table.each():
@@ -379,12 +382,20 @@ def _interpolate(p, n, lo, hi):
 def speed(place, interval, lang):
     """Median and 90th-percentile days to resolve, per level; overdue now, per level."""
     gm = _grid_map(place)
-    levels = range(1, _level_count() + 1)
+    percentiles = _percentiles(place, interval)
+    overdue = case((Case.deadline_at < now(), 1), else_=0)
+    open_now = db.session.execute(
+        select(gm.c.child_id, Case.level, func.count(), func.sum(overdue))
+        .select_from(Case).join(gm, gm.c.grid_id == Case.grid_id)
+        .where(_live_cases(), Case.status == "open")
+        .group_by(gm.c.child_id, Case.level)
+    ).all()
+    levels = range(1, _level_count(*[level for _, level in percentiles], *[r[1] for r in open_now]) + 1)
     keys = (["resolved", "median_days", "p90_days", "open", "overdue", "overdue_pct"]
             + [k for n in levels for k in (f"resolved_l{n}", f"median_days_l{n}", f"p90_days_l{n}")]
             + [k for n in levels for k in (f"open_l{n}", f"overdue_l{n}", f"overdue_pct_l{n}")])
     table = Table(place, _children(place), keys)
-    for (child_id, level), (count, median, p90) in _percentiles(place, interval).items():
+    for (child_id, level), (count, median, p90) in percentiles.items():
         suffix = "" if level == TOTAL else f"_l{level}"
         table.put(child_id, f"resolved{suffix}", count)
         table.put(child_id, f"median_days{suffix}", round(median, 2))
@@ -395,14 +406,7 @@ def speed(place, interval, lang):
                 row[f"median_days_l{n}"] = row[f"p90_days_l{n}"] = None
         if not row["resolved"]:
             row["median_days"] = row["p90_days"] = None
-    overdue = case((Case.deadline_at < now(), 1), else_=0)
-    stmt = (
-        select(gm.c.child_id, Case.level, func.count(), func.sum(overdue))
-        .select_from(Case).join(gm, gm.c.grid_id == Case.grid_id)
-        .where(_live_cases(), Case.status == "open")
-        .group_by(gm.c.child_id, Case.level)
-    )
-    for child_id, level, count, late in db.session.execute(stmt).all():
+    for child_id, level, count, late in open_now:
         table.add(child_id, "open", count)
         table.add(child_id, f"open_l{level}", count)
         table.add(child_id, "overdue", late)
@@ -417,18 +421,19 @@ def speed(place, interval, lang):
 def satisfaction(place, interval, lang):
     """Residents' ratings of the cases resolved in the interval, per resolving level."""
     gm = _grid_map(place)
-    levels = range(1, _level_count() + 1)
-    keys = (["resolved", "rated", "followed_up_pct", "mean_rating"]
-            + [k for n in levels for k in (f"rated_l{n}", f"mean_rating_l{n}")])
-    table = Table(place, _children(place), keys)
-    sums = {}
     stmt = (
         select(gm.c.child_id, Case.resolved_level, func.count(), func.count(Case.satisfaction), func.sum(Case.satisfaction))
         .select_from(Case).join(gm, gm.c.grid_id == Case.grid_id)
         .where(_live_cases(), _in(Case.resolved_at, interval))
         .group_by(gm.c.child_id, Case.resolved_level)
     )
-    for child_id, level, count, rated, total in db.session.execute(stmt).all():
+    grouped = db.session.execute(stmt).all()
+    levels = range(1, _level_count(*[r[1] for r in grouped]) + 1)
+    keys = (["resolved", "rated", "followed_up_pct", "mean_rating"]
+            + [k for n in levels for k in (f"rated_l{n}", f"mean_rating_l{n}")])
+    table = Table(place, _children(place), keys)
+    sums = {}
+    for child_id, level, count, rated, total in grouped:
         if child_id not in table.rows:
             continue
         table.add(child_id, "resolved", count)
@@ -556,6 +561,18 @@ def categories(place, interval, lang):
     return _result("categories", place, interval, lang, table)
 
 
+def _tune_session():
+    """Give this transaction's report queries room on PostgreSQL (SET LOCAL ends with it).
+
+    The coverage report hashes the households visited in the interval (hundreds of
+    thousands of ids); with the default 4 MB it spills to disk in every parallel worker.
+    JIT compilation costs more than it saves on queries of about a second.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '128MB'"))
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
 def run_report(scope, name, place_ref=None, first=None, last=None, lang=None):
     """Check the arguments, then compute report `name` for a place in `scope`."""
     check_name(name)
@@ -563,6 +580,7 @@ def run_report(scope, name, place_ref=None, first=None, last=None, lang=None):
     first, last = parse_date(first, "from"), parse_date(last, "to")
     place = resolve_place(scope, place_ref)
     interval = make_interval(first, last)
+    _tune_session()
     if name == "teams":
         return teams(place, interval, lang, scope)
     return {"coverage": coverage, "resolution": resolution, "speed": speed, "satisfaction": satisfaction,
