@@ -103,18 +103,18 @@ class CaseDetailSchema(CaseSchema):
 
 
 class CaseQuerySchema(Schema):
-    level = fields.Integer(validate=validate.Range(min=1))
+    level = fields.Integer(validate=validate.Range(min=1, max=50))
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     overdue = fields.Boolean()
     category = fields.String()
-    place_id = fields.Integer()
-    owner_id = fields.Integer()
+    place_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    owner_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ReapplySchema(Schema):
-    place_id = fields.Integer(required=True)
+    place_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class ReapplyResultSchema(Schema):

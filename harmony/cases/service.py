@@ -46,7 +46,8 @@ def _text(errors, name, value, required=True, max_len=TEXT_MAX):
 
 
 def _int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A whole number that fits an id column (huge numbers overflow SQLite and PostgreSQL)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -2**31 < value < 2**31
 
 
 def _check_parties(errors, parties, scope):

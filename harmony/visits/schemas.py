@@ -49,7 +49,7 @@ class VisitDetailSchema(VisitSchema):
 
 class VisitQuerySchema(Schema):
     household_id = fields.String(validate=validate.Length(max=36))
-    grid_id = fields.Integer()
+    grid_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     # `from` is a Python keyword: the query name is mapped with data_key.
     start = fields.AwareDateTime(data_key="from")
     end = fields.AwareDateTime(data_key="to")

@@ -144,7 +144,7 @@ def household_summary(scope, household_id):
 
 def grid_todo(scope, grid_id, interval_days=None):
     """Return a statement for the grid's households not visited within the interval, longest-waiting first."""
-    grid = db.session.get(Place, grid_id)
+    grid = db.session.get(Place, grid_id) if 0 < grid_id < 2**31 else None
     if grid is None or grid.kind != "grid" or not scope.sees_grid(grid.id):
         raise NotFound("No such grid.")
     days = interval_days or current_app.config["VISIT_INTERVAL_DAYS"]

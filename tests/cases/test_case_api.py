@@ -262,3 +262,19 @@ def test_a_carrier_or_leader_leaving_later_does_not_rewrite_the_case(demo, ctx, 
     case = db.session.get(Case, case.id)
     assert (case.status, case.resolved_tier, case.satisfaction) == ("resolved", "county", 5)
     assert all(e.rejected_reason is None for e in cases.timeline(case))
+
+
+def test_huge_numbers_are_refused_not_crashing(demo, login):
+    admin = login("demo-admin")
+    huge = 2**70
+    assert admin.get(f"/api/cases?place_id={huge}").status_code == 422
+    assert admin.get(f"/api/cases?owner_id={huge}").status_code == 422
+    assert admin.post("/api/cases/reapply-ladder", json={"place_id": huge}).status_code == 422
+    response = admin.post("/api/cases", json={"grid_id": huge, "title": "t", "category": "other", "source": "phone"})
+    assert response.status_code == 422 and "grid_id" in response.get_json()["error"]["fields"]
+    case = new_case(login("demo-promoter"), demo.grids[0])
+    for data, field in (({"to_level": 2, "reason": "x", "carried_by": huge}, "data.carried_by"),):
+        response = admin.post(f"/api/cases/{case['id']}/events", json={"kind": "escalated", "data": data})
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    assert admin.get(f"/api/grids/{huge}/todo").status_code == 404
+    assert admin.get(f"/api/visits?grid_id={huge}").status_code == 422
