@@ -247,6 +247,47 @@ def test_like_wildcards_in_the_household_search_match_literally(app, demo, login
         assert admin.get("/api/households", query_string={"q": q}).get_json()["total"] == 0, q
 
 
+BIG = 2 ** 70
+
+
+@pytest.mark.xfail(strict=True, reason="integers past 64 bits reach the database driver unchecked (marshmallow "
+                   "Integer fields without a range, werkzeug <int:> path converters): SQLite raises OverflowError "
+                   "('Python int too large to convert to SQLite INTEGER') and the API answers 500; found by "
+                   "test_hostile_schemathesis. Fix once, e.g. an error handler for OverflowError/DataError -> 422, "
+                   "or bounded id fields in the schemas (harmony/*/schemas.py, harmony/__init__.py)")
+@pytest.mark.parametrize("method, url, body", [
+    ("get", f"/api/teams?place_id={BIG}", None),
+    ("get", f"/api/households?grid_id={BIG}", None),
+    ("get", f"/api/households?page={BIG}", None),
+    ("get", f"/api/people?place_id={BIG}", None),
+    ("get", f"/api/places/{BIG}", None),
+    ("get", f"/api/places?parent_id={BIG}", None),
+    ("get", f"/api/teams/{BIG}", None),
+    ("get", f"/api/people/{BIG}", None),
+    ("get", f"/api/ladders/{BIG}", None),
+    ("get", f"/api/visits?grid_id={BIG}", None),
+    ("post", "/api/households", {"grid_id": BIG, "address": "a", "head_name": "b"}),
+    ("post", "/api/teams", {"kind": "grid_group", "place_id": BIG, "name": "x"}),
+])
+def test_huge_integers_are_a_4xx(app, demo, login, method, url, body, db_kind):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    admin = login("demo-admin")
+    response = getattr(admin, method)(url, json=body) if body else getattr(admin, method)(url)
+    assert 400 <= response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:200])
+    assert_error_shape(response)
+
+
+@pytest.mark.xfail(strict=True, reason="POST /api/teams with a place_id that does not exist crashes in the teams "
+                   "service (AttributeError: 'NoneType' object has no attribute 'kind') and answers 500 instead of "
+                   "422 naming place_id; found by test_hostile_schemathesis (harmony/teams/service.py)")
+def test_team_for_a_place_that_does_not_exist_is_a_4xx(app, demo, login):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    admin = login("demo-admin")
+    response = admin.post("/api/teams", json={"kind": "grid_group", "place_id": 999_999, "name": "x"})
+    assert 400 <= response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:200])
+    assert "place_id" in assert_error_shape(response)["fields"]
+
+
 # ---------------------------------------------------------------- who is asking
 
 

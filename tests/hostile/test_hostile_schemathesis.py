@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("HARMONY_FUZZ_EXAMPLES", "4"))
 ROLES = ("demo-promoter", "demo-gridhead", "demo-township", "demo-admin", None)
 # Revoking one's own token would log the fuzzer out; both are covered by explicit tests.
+KNOWN_OVERFLOW = "too large to convert"
 SKIP = {("POST", "/api/auth/logout"), ("DELETE", "/api/auth/devices/{device_id}")}
 
 
@@ -40,7 +41,7 @@ def test_fuzz_every_operation_as_every_role(app, demo, login, db_kind):
         pytest.skip("the bounded fuzz runs on SQLite; HARMONY_FUZZ_ALL_DATABASES=1 runs it here too")
     tokens = {name: login(name).token for name in ROLES if name}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    failures, calls, operations = [], [0], []
+    failures, known, calls, operations = [], [], [0], []
     for result in schema.get_all_operations():
         operation = result.ok()
         if (operation.method.upper(), operation.path) in SKIP:
@@ -57,9 +58,18 @@ def test_fuzz_every_operation_as_every_role(app, demo, login, db_kind):
                 if role:
                     headers["Authorization"] = f"Bearer {tokens[role]}"
                 case.headers = headers
-                response = case.call()
-                calls[0] += 1
                 where = f"{case.method} {case.formatted_path} as {role or 'anonymous'} ({mode.value})"
+                calls[0] += 1
+                try:
+                    response = case.call()  # the test app re-raises server errors instead of answering 500
+                except Exception as exc:
+                    if KNOWN_OVERFLOW in str(exc):
+                        known.append(where)  # integers past 64 bits: test_huge_integers_are_a_4xx (strict xfail)
+                    elif operation.path == "/api/teams" and "no attribute 'kind'" in str(exc):
+                        known.append(where)  # test_team_for_a_place_that_does_not_exist_is_a_4xx (strict xfail)
+                    else:
+                        failures.append(f"{where}: raised {exc!r:.300}")
+                    return
                 if response.status_code >= 500:
                     failures.append(f"{where}: {response.status_code} {response.text[:300]}")
                 elif response.status_code >= 400 and case.method != "HEAD":
