@@ -126,7 +126,8 @@ def seed(app, total, overdue_share, due_soon_share, rng):
 
 def _sqlite_value(value):
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+        # The text form SQLAlchemy's SQLite DateTime writes (and compares with).
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
 
 

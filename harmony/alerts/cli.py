@@ -39,11 +39,15 @@ def check_overdue_command(at_text, dry_run):
     for item in result.overdue:
         click.echo(f"  overdue  case {item['case_id']} level {item['level']} ({item['level_key']}): "
                    f"{item['overdue_hours']} h past {item['deadline_at'].astimezone(zone):%Y-%m-%d %H:%M}, "
-                   f"period {item['period']}, recipients {item['recipients']}")
+                   f"period {item['period']}, " + _who(item))
     for item in result.due_soon:
         click.echo(f"  due soon case {item['case_id']} level {item['level']} ({item['level_key']}): "
-                   f"{item['hours_left']} h left, recipients {item['recipients']}")
+                   f"{item['hours_left']} h left, " + _who(item))
     click.echo(result.summary())
+
+
+def _who(item):
+    return f"recipients {item['recipients']}"
 
 
 @click.command("scheduler")

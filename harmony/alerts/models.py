@@ -39,6 +39,23 @@ class Alert(SyncedMixin, db.Model):
     read_at = db.Column(UTCDateTime)
 
 
+class CaseAlertMark(db.Model):
+    """What a case was last alerted for, per kind: lets the check's query return only cases with new work.
+
+    A case needs work when it has no mark, or its level or deadline changed, or the next
+    repeat period has begun (`next_at`). Only a shortcut: correctness rests on Alert.dedupe_key.
+    """
+
+    __tablename__ = "case_alert_mark"
+    case_id = db.Column(db.String(36), db.ForeignKey("case.id"), primary_key=True)
+    kind = db.Column(db.String(16), primary_key=True)
+    level = db.Column(db.Integer, nullable=False)
+    deadline_at = db.Column(UTCDateTime, nullable=False)
+    period = db.Column(db.Integer, nullable=False)
+    next_at = db.Column(UTCDateTime)  # when the next period begins; null: never again at this level
+    marked_at = db.Column(UTCDateTime, nullable=False)
+
+
 class AlertDelivery(db.Model):
     """The outbox: one row per (alert, channel), claimed before sending and marked after."""
 

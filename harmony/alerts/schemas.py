@@ -28,7 +28,7 @@ class AlertSchema(Schema):
 class AlertQuerySchema(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "Only unread alerts."})
     kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -86,7 +86,7 @@ class VapidKeySchema(Schema):
 class DeliveryQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -97,6 +97,23 @@ def test_no_alert_after_escalation_or_resolution_and_due_soon_goes_to_owners(dem
     assert all(a.level == 4 and "还剩2天" in a.body for a in due)
 
 
+def test_a_second_stay_at_the_same_level_is_alerted_afresh(demo, ctx):
+    """Handed back down and carried up again: the new deadline starts new periods."""
+    case_id = make_case(demo.grids[0], demo.users["demo-promoter"], level=3, deadline_at=START - timedelta(hours=2))
+    db.session.commit()
+    check_overdue()
+    db.session.commit()
+    escalate(case_id, 2, START + timedelta(hours=1))
+    db.session.commit()
+    escalate(case_id, 3, START + timedelta(hours=2))
+    db.session.commit()
+    result = check_overdue(at=START + timedelta(days=7, hours=3))
+    db.session.commit()
+    assert result.alerts_created == 5
+    township = alerts(recipient_id=user_id("demo-township"))
+    assert [a.period for a in township] == [0, 0] and township[1].data["overdue_hours"] == 1.0
+
+
 def test_top_level_alerts_the_named_leader_and_county_leaders(demo, ctx):
     leader = user_id("county-staff")
     make_case(demo.grids[0], demo.users["demo-promoter"], level=5, deadline_at=START - timedelta(hours=1),

@@ -154,3 +154,16 @@ def test_a_claim_lost_mid_send_is_sent_once_more_then_dead_lettered(demo, ctx, a
     assert deliver_pending()["lost"] == 1
     db.session.refresh(row)
     assert row.status == "dead" and len(smtp.handler.to(ADDRESS)) == 1
+
+
+def test_quiet_hours_across_midnight(ctx):
+    from harmony.alerts.delivery import quiet_hours_end
+    from harmony.alerts.models import NotificationPreference
+
+    pref = NotificationPreference(quiet_start="22:00", quiet_end="07:00")
+    late = START.replace(hour=15)  # 23:00 in Shanghai
+    early = START.replace(hour=20)  # 04:00 the next day in Shanghai
+    assert quiet_hours_end(pref, late) == START.replace(hour=23)  # 07:00 next morning
+    assert quiet_hours_end(pref, early) == START.replace(hour=23)
+    assert quiet_hours_end(pref, START) is None  # 10:00
+    assert quiet_hours_end(NotificationPreference(), late) is None

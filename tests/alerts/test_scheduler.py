@@ -75,7 +75,7 @@ def test_check_overdue_command_prints_what_it_found(demo, app):
         db.session.commit()
     runner = app.test_cli_runner()
     early = runner.invoke(args=["check-overdue", "--dry-run"])
-    assert early.exit_code == 0 and "0 overdue" in early.output
+    assert early.exit_code == 0 and "0 overdue (0 new this period)" in early.output
     dry = runner.invoke(args=["check-overdue", "--at", "2026-11-04T10:00", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert f"overdue  case {case_id} level 3 (association): 24.0 h past 2026-11-03 10:00" in dry.output
@@ -84,6 +84,8 @@ def test_check_overdue_command_prints_what_it_found(demo, app):
         assert db.session.scalar(select(func.count()).select_from(Alert)) == 0
     real = runner.invoke(args=["check-overdue", "--at", "2026-11-04T10:00+08:00"])
     assert real.exit_code == 0 and "5 alerts" in real.output
+    repeat = runner.invoke(args=["check-overdue", "--at", "2026-11-04T11:00"])
+    assert "1 overdue (0 new this period)" in repeat.output and "0 alerts" in repeat.output
     bad = runner.invoke(args=["check-overdue", "--at", "yesterday"])
     assert bad.exit_code == 2 and "--at" in bad.output
     once = runner.invoke(args=["scheduler", "--once"])
@@ -166,3 +168,34 @@ def test_done_when_township_supervisor_gets_one_email_and_alert_then_a_daily_rem
         assert [d.status for d in sent] == ["sent", "sent"] and all(d.attempts == 1 for d in sent)
     with other.app_context():
         db.engine.dispose()
+
+
+def test_two_real_scheduler_processes_send_one_email(demo, app, smtp, tmp_path):
+    """`flask --app app scheduler --once` started twice at the same moment against one database."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from harmony.clock import Clock
+
+    root = Path(__file__).resolve().parents[2]
+    real_now = Clock().now()  # the processes run on the real clock
+    address = "supervisor@township.example.org"
+    with app.app_context():
+        set_email("demo-township", address)
+        make_case(demo.grids[0], demo.users["demo-promoter"], level=3, deadline_at=real_now - timedelta(hours=1))
+        db.session.commit()
+        db.session.remove()
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    env = {**os.environ, "HARMONY_DATABASE_URL": url, "HARMONY_SMTP_HOST": "127.0.0.1",
+           "HARMONY_SMTP_PORT": str(smtp.port), "HARMONY_SECRET_KEY": "test", "PYTHONPATH": str(root)}
+    flask = [sys.executable, "-m", "flask", "--app", "app", "scheduler", "--once"]
+    processes = [subprocess.Popen(flask, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in processes]
+    assert all(p.returncode == 0 for p in processes), outputs
+    assert sum("another process holds the lease" in out for out in outputs) == 1, outputs
+    assert len(smtp.handler.to(address)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Alert)) == 5
