@@ -95,7 +95,7 @@ def resolve_place(scope, ref=None):
         return place
     ref = str(ref).strip()
     place = None
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) < 2**31:  # larger numbers are no id (and overflow SQLite)
         place = db.session.get(Place, int(ref))
     if place is None:
         place = db.session.scalar(select(Place).where(Place.code == ref))

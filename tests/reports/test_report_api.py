@@ -88,6 +88,7 @@ def test_log_in_required(client, county):
     ("lang=fr", 422, "lang"),
     ("place=NOPE", 404, "place"),
     ("place=999999", 404, "place"),
+    ("place=99999999999999999999999", 404, "place"),
     ("place=G2-U1", 422, "place"),
 ])
 def test_bad_input_names_the_field(as_user, query, status, field):
