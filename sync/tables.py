@@ -25,7 +25,7 @@ HOUSEHOLD_POLICIES = {
 }
 CASE_CREATE_FIELDS = ("grid_id", "title", "category", "description", "parties", "priority", "source")
 CASE_WORKFLOW_FIELDS = (
-    "status", "level", "level_key", "tier", "level_since", "owner_id", "owner_team_id", "assigned_committee",
+    "status", "level", "level_key", "tier", "level_since", "owner_id", "owner_role", "owner_team_id", "assigned_committee",
     "leader_id", "deadline_at", "remind_at", "resolved_level", "resolved_level_key", "resolved_tier",
     "resolved_by_id", "resolved_team_id", "resolved_at", "closed_at", "satisfaction", "satisfaction_at",
 )

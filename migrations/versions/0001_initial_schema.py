@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 00:05:30.264523
+Create Date: 2026-11-27 00:46:19.438553
 
 """
 from alembic import op

@@ -94,3 +94,16 @@ def test_teams_and_team_health_are_scoped(demo, login):
     assert visible < {p["place_id"] for p in admin_problems}
     other_team = login("demo-admin").get(f"/api/teams?place_id={demo.grids[-1]}").get_json()["items"][0]
     assert township.get(f"/api/teams/{other_team['id']}").status_code == 404
+
+
+def test_ids_beyond_the_database_range_are_bad_input_not_a_crash(demo, login, app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    admin = login("demo-admin")
+    huge = 2 ** 40
+    for url in (f"/api/teams?place_id={huge}", f"/api/places/{huge}", f"/api/households?grid_id={huge}"):
+        response = admin.get(url)
+        if response.status_code == 200:  # SQLite holds 64-bit integers: simply nothing matches
+            assert response.get_json()["items"] == [], url
+        else:
+            assert response.status_code in (404, 422), (url, response.status_code)
+            assert set(response.get_json()["error"]) == {"code", "message", "fields"}
