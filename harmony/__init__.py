@@ -134,18 +134,19 @@ def _register_error_handlers(app):
         log.exception("database error")
         return jsonify(error_body("database_unavailable", "The database is unavailable; retry later.")), 503, {"Retry-After": "5"}
 
+    @app.errorhandler(OverflowError)  # an integer past 64 bits reaching SQLite's driver
     @app.errorhandler(DataError)
     def value_refused_by_database(exc):
         # A value the schemas let through but the database cannot hold (e.g. an id beyond
         # a 32-bit integer on PostgreSQL): bad input, not a server fault.
         db.session.rollback()
-        log.info("database refused a value: %s", exc.orig)
+        log.info("database refused a value: %s", getattr(exc, "orig", exc))
         return jsonify(error_body("invalid_value", "A value is out of range or of the wrong kind.")), 422
 
     @app.errorhandler(InternalServerError)
     def internal_error(exc):
         original = getattr(exc, "original_exception", None)
-        if isinstance(original, DataError):
+        if isinstance(original, (DataError, OverflowError)):
             return value_refused_by_database(original)
         if isinstance(original, OperationalError):
             # Raised by the COMMIT in after_request, which Flask routes here rather than to

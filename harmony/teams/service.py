@@ -16,8 +16,10 @@ TEAM_PLACE_KIND = {"grid_group": "grid", "association": "village"}
 def create_team(scope, kind, place_id, name):
     if kind not in TEAM_KINDS:
         raise Invalid("Unknown team kind.", fields={"kind": [f"Must be one of: {', '.join(TEAM_KINDS)}."]})
-    admin_can_manage(scope, place_id)
     place = db.session.get(Place, place_id)
+    if place is None:
+        raise Invalid("Unknown place.", fields={"place_id": ["No such place."]})
+    admin_can_manage(scope, place_id)
     if place.kind != TEAM_PLACE_KIND[kind]:
         raise Invalid(
             f"A {kind} belongs to a {TEAM_PLACE_KIND[kind]}.",

@@ -250,11 +250,6 @@ def test_like_wildcards_in_the_household_search_match_literally(app, demo, login
 BIG = 2 ** 70
 
 
-@pytest.mark.xfail(strict=True, reason="integers past 64 bits reach the database driver unchecked (marshmallow "
-                   "Integer fields without a range, werkzeug <int:> path converters): SQLite raises OverflowError "
-                   "('Python int too large to convert to SQLite INTEGER') and the API answers 500; found by "
-                   "test_hostile_schemathesis. Fix once, e.g. an error handler for OverflowError/DataError -> 422, "
-                   "or bounded id fields in the schemas (harmony/*/schemas.py, harmony/__init__.py)")
 @pytest.mark.parametrize("method, url, body", [
     ("get", f"/api/teams?place_id={BIG}", None),
     ("get", f"/api/households?grid_id={BIG}", None),
@@ -285,9 +280,6 @@ def test_huge_integers_in_the_visits_and_cases_api_are_not_a_500(app, demo, logi
         assert_error_shape(response)
 
 
-@pytest.mark.xfail(strict=True, reason="POST /api/teams with a place_id that does not exist crashes in the teams "
-                   "service (AttributeError: 'NoneType' object has no attribute 'kind') and answers 500 instead of "
-                   "422 naming place_id; found by test_hostile_schemathesis (harmony/teams/service.py)")
 def test_team_for_a_place_that_does_not_exist_is_a_4xx(app, demo, login):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     admin = login("demo-admin")
