@@ -169,6 +169,11 @@ def _apply_one(ctx, m):
         allowed = ", ".join(table.ops) or "none (pull only)"
         return _result(m, "rejected", errors={"op": [f"Not allowed on {table.name}; allowed: {allowed}."]},
                        message="Operation not allowed.")
+    nul_fields = sorted(k for k, v in (m.get("fields") or {}).items() if _contains_nul(v))
+    if nul_fields:
+        # PostgreSQL text cannot hold NUL; refuse it on every database so phones see one rule.
+        return _result(m, "rejected", errors={k: ["Text must not contain the NUL character."] for k in nul_fields},
+                       message="Some fields are invalid.")
     handler = HANDLERS[(table.name, m["op"])]
     try:
         with db.session.begin_nested():
@@ -185,6 +190,16 @@ def _apply_one(ctx, m):
         log.info("mutation %s of client %s violates a constraint: %s", m["mid"], ctx.client_id, exc.orig)
         return _result(m, "rejected", message="The record breaks a database constraint (a missing or duplicate reference).")
     return _result(m, status, record, **extra)
+
+
+def _contains_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
 
 
 def _fields(m, allowed):
@@ -386,7 +401,7 @@ def _bulk_visits(ctx, mutations):
     for m in mutations:
         fields = m.get("fields")
         if m["table"] != "visit" or m["op"] != "create" or not is_uuid(m["id"]) or not isinstance(fields, dict) \
-                or not allowed.issuperset(fields) or fields.get("case_ids"):
+                or not allowed.issuperset(fields) or fields.get("case_ids") or _contains_nul(fields):
             return None
         ids.append(m["id"])
         household_ids.add(fields.get("household_id"))

@@ -18,7 +18,7 @@ INJECTIONS = [
     "<script>alert('x')</script>",
     "<img src=x onerror=alert(1)>",
     "{{7*7}} ${7*7} %s %n",
-    "\u202etxt.exe \x00 \ufeff",
+    "\u202etxt.exe \ufeff \u0007",
 ]
 
 
@@ -229,6 +229,18 @@ def test_injection_strings_are_stored_and_returned_verbatim_and_inert(app, demo,
     fetched = admin.get(f"/api/households/{created.get_json()['id']}")
     assert fetched.mimetype == "application/json" and fetched.get_json()["head_name"] == text[:80]
     assert "<script" not in fetched.get_data(as_text=True).lower() or fetched.mimetype == "application/json"
+
+
+def test_a_nul_character_in_text_is_refused_or_kept_never_a_500(app, demo, login, db_kind, request):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    promoter = login("demo-promoter")
+    household_id = household_of(app, demo.grids[0])
+    body = push_body([visit_mutation(1, household_id, notes="a\x00b"), visit_mutation(2, household_id)])
+    response = promoter.post("/api/sync/push", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    results = response.get_json()["results"]
+    assert results[1]["status"] == "applied"
+    assert results[0]["status"] == "applied" or "notes" in results[0]["errors"]
 
 
 def test_injection_in_query_parameters_matches_nothing(app, demo, login):
