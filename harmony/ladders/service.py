@@ -174,8 +174,10 @@ def update_ladder(scope, ladder_id, changes):
 def attach_ladder(scope, place_id, ladder_id):
     """Attach a ladder to a place (its subtree inherits it); None detaches."""
     require_admin(scope)
-    require_place(scope, place_id)
     place = db.session.get(Place, place_id)
+    if place is None:
+        raise NotFound("No such place.")
+    require_place(scope, place_id)
     if ladder_id is not None:
         get_ladder(ladder_id)
     place.ladder_id = ladder_id

@@ -243,9 +243,6 @@ def test_a_nul_character_in_text_is_refused_or_kept_never_a_500(app, demo, login
     assert results[0]["status"] == "applied" or "notes" in results[0]["errors"]
 
 
-@pytest.mark.xfail(strict=True, reason="PUT /api/places/<id>/ladder for a place that does not exist crashes "
-                   "(AttributeError: 'NoneType' object has no attribute 'ladder_id') and answers 500 instead of 404; "
-                   "found by test_hostile_schemathesis (harmony/ladders/service.py)")
 def test_ladder_for_a_place_that_does_not_exist_is_a_4xx(app, demo, login):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     admin = login("demo-admin")

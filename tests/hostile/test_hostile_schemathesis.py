@@ -40,7 +40,7 @@ def test_fuzz_every_operation_as_every_role(app, demo, login, db_kind):
         pytest.skip("the bounded fuzz runs on SQLite; HARMONY_FUZZ_ALL_DATABASES=1 runs it here too")
     tokens = {name: login(name).token for name in ROLES if name}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    failures, known, calls, operations = [], [], [0], []
+    failures, calls, operations = [], [0], []
     for result in schema.get_all_operations():
         operation = result.ok()
         if (operation.method.upper(), operation.path) in SKIP:
@@ -62,10 +62,7 @@ def test_fuzz_every_operation_as_every_role(app, demo, login, db_kind):
                 try:
                     response = case.call()  # the test app re-raises server errors instead of answering 500
                 except Exception as exc:
-                    if operation.path == "/api/places/{place_id}/ladder" and "no attribute 'ladder_id'" in str(exc):
-                        known.append(where)  # test_ladder_for_a_place_that_does_not_exist_is_a_4xx (strict xfail)
-                    else:
-                        failures.append(f"{where}: raised {exc!r:.300}")
+                    failures.append(f"{where}: raised {exc!r:.300}")
                     return
                 if response.status_code >= 500:
                     failures.append(f"{where}: {response.status_code} {response.text[:300]}")
