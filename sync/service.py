@@ -74,8 +74,11 @@ def bind_client(client_id, user_id, device_id):
 
 # ---------------------------------------------------------------- push
 
-def push(user_id, device_id, scope, body):
-    """Apply a validated push envelope; return {"results": [...], "last_mid": n}."""
+def push(user_id, device_id, scope, body, may_contain_nul=True):
+    """Apply a validated push envelope; return {"results": [...], "last_mid": n}.
+
+    `may_contain_nul=False` (the raw JSON had no "\\u0000") skips the per-field NUL scan.
+    """
     client = bind_client(body["client_id"], user_id, device_id)
     mutations = body["mutations"]
     stamp = now()
@@ -98,7 +101,7 @@ def push(user_id, device_id, scope, body):
             # Take the sequence counter's lock first, as every ORM flush does: locking a record
             # (FOR UPDATE) before it could deadlock with a request that holds the counter.
             connection.execute(text("SELECT value FROM sync_counter WHERE id = 1 FOR UPDATE"))
-        ctx = PushContext(scope, user_id, device_id, client.id, stamp)
+        ctx = PushContext(scope, user_id, device_id, client.id, stamp, may_contain_nul)
         fresh = _bulk_visits(ctx, new) if current_app.config.get("SYNC_BULK", True) else None
         if fresh is None:
             db.session.info["sync_client_id"] = client.id  # the change log notes whose edit it was
@@ -148,8 +151,9 @@ def prune_results(at=None):
 
 
 class PushContext:
-    def __init__(self, scope, user_id, device_id, client_id, stamp):
+    def __init__(self, scope, user_id, device_id, client_id, stamp, may_contain_nul=True):
         self.scope, self.user_id, self.device_id, self.client_id, self.stamp = scope, user_id, device_id, client_id, stamp
+        self.may_contain_nul = may_contain_nul
 
 
 def _result(m, status, record=None, **extra):
@@ -169,7 +173,7 @@ def _apply_one(ctx, m):
         allowed = ", ".join(table.ops) or "none (pull only)"
         return _result(m, "rejected", errors={"op": [f"Not allowed on {table.name}; allowed: {allowed}."]},
                        message="Operation not allowed.")
-    nul_fields = sorted(k for k, v in (m.get("fields") or {}).items() if _contains_nul(v))
+    nul_fields = ctx.may_contain_nul and sorted(k for k, v in (m.get("fields") or {}).items() if _contains_nul(v))
     if nul_fields:
         # PostgreSQL text cannot hold NUL; refuse it on every database so phones see one rule.
         return _result(m, "rejected", errors={k: ["Text must not contain the NUL character."] for k in nul_fields},
@@ -401,7 +405,7 @@ def _bulk_visits(ctx, mutations):
     for m in mutations:
         fields = m.get("fields")
         if m["table"] != "visit" or m["op"] != "create" or not is_uuid(m["id"]) or not isinstance(fields, dict) \
-                or not allowed.issuperset(fields) or fields.get("case_ids") or _contains_nul(fields):
+                or not allowed.issuperset(fields) or fields.get("case_ids") or (ctx.may_contain_nul and _contains_nul(fields)):
             return None
         ids.append(m["id"])
         household_ids.add(fields.get("household_id"))

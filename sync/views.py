@@ -24,7 +24,7 @@ def _too_large(message):
 
 
 def _json_body(max_bytes):
-    """Return the parsed JSON body, refusing bodies over max_bytes before parsing."""
+    """Return (parsed JSON body, whether it may hold a NUL), refusing bodies over max_bytes before parsing."""
     length = request.content_length
     if length is not None and length > max_bytes:
         raise _too_large(f"The batch is {length} bytes; the limit is {max_bytes} bytes. Send fewer mutations per push.")
@@ -32,7 +32,8 @@ def _json_body(max_bytes):
     if len(raw) > max_bytes:
         raise _too_large(f"The batch is over the limit of {max_bytes} bytes. Send fewer mutations per push.")
     try:
-        return json.loads(raw)
+        # JSON can carry NUL only as the escape \u0000 (strict parsing refuses a raw one).
+        return json.loads(raw), b"\\u0000" in raw
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested brackets
         raise ApiError("The body is not valid JSON.", fields={"_schema": ["Invalid JSON."]},
                        code="malformed_envelope", status=400) from None
@@ -45,7 +46,7 @@ def _json_body(max_bytes):
 def push():
     """Apply a batch of mutations from a phone's outbox; one result per mutation, in order."""
     config = current_app.config
-    body = _json_body(config["SYNC_MAX_BYTES"])
+    body, may_contain_nul = _json_body(config["SYNC_MAX_BYTES"])
     version = body.get("schema_version") if isinstance(body, dict) else None
     if isinstance(version, int) and not isinstance(version, bool) and version not in SCHEMA_VERSIONS:
         raise ApiError(f"schema_version {version} is not supported; this server speaks "
@@ -61,7 +62,7 @@ def push():
                        code="malformed_envelope", status=400)
     # Returned as a Response: the schema documents it, but dumping 500 results through
     # marshmallow would cost more than applying them.
-    return _json_response(service.push(g.user.id, g.device.id, g.scope, body))
+    return _json_response(service.push(g.user.id, g.device.id, g.scope, body, may_contain_nul))
 
 
 @blp.post("/pull")
@@ -70,7 +71,7 @@ def push():
 @login_required
 def pull():
     """Return the next page of changes in the caller's scope after the cursor."""
-    body = _json_body(current_app.config["SYNC_MAX_BYTES"])
+    body, _ = _json_body(current_app.config["SYNC_MAX_BYTES"])
     errors, client_id, cursor, limit = check_pull_body(body, current_app.config["SYNC_PULL_LIMIT_MAX"])
     if errors:
         raise ApiError("The pull request is malformed.", fields=errors, code="malformed_envelope", status=400)
