@@ -22,7 +22,8 @@ from harmony.households import service as households
 from harmony.households.models import Household, HouseholdMove
 from harmony.households.schemas import HouseholdSchema, HouseholdUpdateSchema
 from harmony.versioning import allocate_seq, current_seq
-from harmony.visits.models import VISIT_FORMS, VISIT_TOPICS, Visit, VisitAnnotation
+from harmony.visits.models import Visit, VisitAnnotation
+from harmony.visits.service import visit_field_errors
 from sync import merge as rules
 from sync.models import SyncClient, SyncConflict, SyncRecordChange, SyncResult, jsonable
 from sync.schemas import is_uuid
@@ -323,37 +324,15 @@ def household_delete(ctx, table, m):
 
 def check_visit(scope, fields, households_by_id):
     """Return (grid_id, clean fields) for a visit, or raise Invalid/NotFound/Forbidden."""
-    errors = {}
-    household_id = fields.get("household_id")
-    if not isinstance(household_id, str):
-        errors["household_id"] = ["Required."]
-    form = fields.get("form", "home_visit")
-    if form not in VISIT_FORMS:
-        errors["form"] = [f"One of {', '.join(VISIT_FORMS)}."]
-    topics = fields.get("topics", [])
-    if not isinstance(topics, list) or any(t not in VISIT_TOPICS for t in topics):
-        errors["topics"] = [f"A list of: {', '.join(VISIT_TOPICS)}."]
-    notes = fields.get("notes", "")
-    if notes is None:
-        notes = ""
-    if not isinstance(notes, str) or len(notes) > NOTES_MAX:
-        errors["notes"] = [f"Text of at most {NOTES_MAX} characters."]
-    answered = fields.get("answered_on_spot", False)
-    if not isinstance(answered, bool):
-        errors["answered_on_spot"] = ["true or false."]
-    case_ids = fields.get("case_ids", [])
-    if not isinstance(case_ids, list) or any(not isinstance(c, str) for c in case_ids):
-        errors["case_ids"] = ["A list of case ids."]
+    errors, clean = visit_field_errors(fields)
     if errors:
         raise Invalid("Some fields are invalid.", fields=errors)
-    household = households_by_id.get(household_id)
+    household = households_by_id.get(clean["household_id"])
     if household is None or not scope.sees_grid(household[0]):
         raise NotFound("No such household.")
     if household[1]:
         raise Invalid("The household was deleted.", fields={"household_id": ["The household was deleted."]})
-    # Same normalisation as harmony.visits.service (the bulk path must store what it would).
-    return household[0], {"household_id": household_id, "form": form, "topics": list(dict.fromkeys(topics)),
-                          "notes": notes, "answered_on_spot": answered, "case_ids": list(dict.fromkeys(case_ids))}
+    return household[0], clean
 
 
 def _household_rows(ids):

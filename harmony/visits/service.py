@@ -22,10 +22,16 @@ NOTES_MAX = 4000
 BULK_SAFE = True
 
 
-def _check_fields(scope, fields):
+VISIT_FIELDS = ("household_id", "form", "topics", "notes", "answered_on_spot", "case_ids")
+
+
+def visit_field_errors(fields):
+    """Return (errors, clean fields) for a visit's fields: the checks that need no database.
+
+    Shared with sync's bulk path, so a visit stored either way is checked and normalised alike.
+    """
     errors = {}
-    unknown = set(fields) - {"household_id", "form", "topics", "notes", "answered_on_spot", "case_ids"}
-    for key in sorted(unknown):
+    for key in sorted(set(fields) - set(VISIT_FIELDS)):
         errors[key] = ["Unknown field."]
     if not isinstance(fields.get("household_id"), str):
         errors["household_id"] = ["Required."]
@@ -46,15 +52,23 @@ def _check_fields(scope, fields):
     case_ids = fields.get("case_ids", [])
     if not isinstance(case_ids, list) or len(case_ids) > 20 or any(not isinstance(c, str) for c in case_ids):
         errors["case_ids"] = ["A list of case ids."]
-    elif case_ids:
+    if errors:
+        return errors, None
+    return errors, {"household_id": fields["household_id"], "form": form, "topics": list(dict.fromkeys(topics)),
+                    "notes": notes, "answered_on_spot": answered, "case_ids": list(dict.fromkeys(case_ids))}
+
+
+def _check_fields(scope, fields):
+    errors, clean = visit_field_errors(fields)
+    if not errors and clean["case_ids"]:
+        case_ids = clean["case_ids"]
         known = {row.id: row.grid_id for row in db.session.execute(select(Case.id, Case.grid_id).where(Case.id.in_(case_ids)))}
         missing = [c for c in case_ids if c not in known or not scope.sees_grid(known[c])]
         if missing:
             errors["case_ids"] = [f"No such case in your grids: {', '.join(missing)}."]
     if errors:
         raise Invalid("Some fields are invalid.", fields=errors)
-    return {"household_id": fields["household_id"], "form": form, "topics": list(dict.fromkeys(topics)),
-            "notes": notes, "answered_on_spot": answered, "case_ids": list(dict.fromkeys(case_ids))}
+    return clean
 
 
 def record_visit(scope, actor_id, device_id, visit_id, fields, occurred_at):
