@@ -6,7 +6,7 @@ from sqlalchemy import select
 from harmony.access import require_admin
 from harmony.audit.models import AuditEntry
 from harmony.errors import Forbidden
-from harmony.web import login_required, page_schema, paginate
+from harmony.web import PageArgs, login_required, page_schema, paginate
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="The audit log (administrators)")
 
@@ -22,12 +22,10 @@ class AuditEntrySchema(Schema):
     changes = fields.Dict()
 
 
-class AuditQuerySchema(Schema):
+class AuditQuerySchema(PageArgs):
     table = fields.String(validate=validate.Length(max=40))
     record_id = fields.String(validate=validate.Length(max=40))
     user_id = fields.Integer()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 @blp.get("")

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from harmony.households.models import CARE_TAGS
+from harmony.web import PageArgs
 
 
 class HouseholdSchema(Schema):
@@ -31,12 +32,10 @@ class HouseholdMoveSchema(Schema):
     to_grid_id = fields.Integer(required=True)
 
 
-class HouseholdQuerySchema(Schema):
+class HouseholdQuerySchema(PageArgs):
     grid_id = fields.Integer()
     q = fields.String(validate=validate.Length(max=80))
     care_tag = fields.String(validate=validate.OneOf(CARE_TAGS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class CareTagsField(fields.Field):

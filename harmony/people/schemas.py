@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from harmony.people.models import ROLES
+from harmony.web import PageArgs
 
 
 class LoginSchema(Schema):
@@ -60,12 +61,10 @@ class UserUpdateSchema(Schema):
     contact_card_no = fields.String(allow_none=True, validate=validate.Length(max=40))
 
 
-class UserQuerySchema(Schema):
+class UserQuerySchema(PageArgs):
     role = fields.String(validate=validate.OneOf(ROLES))
     place_id = fields.Integer()
     q = fields.String(validate=validate.Length(max=80))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class DeviceSchema(Schema):

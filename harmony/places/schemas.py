@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from harmony.places.models import GRID_KINDS, PLACE_KINDS, UNIT_KINDS
+from harmony.web import PageArgs
 
 
 class PlaceSchema(Schema):
@@ -21,9 +22,8 @@ class PlaceUpdateSchema(Schema):
     subkind = fields.String(validate=validate.OneOf(GRID_KINDS + UNIT_KINDS))
 
 
-class PlaceQuerySchema(Schema):
+class PlaceQuerySchema(PageArgs):
     kind = fields.String(validate=validate.OneOf(PLACE_KINDS))
     parent_id = fields.Integer()
     q = fields.String(validate=validate.Length(max=80))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from harmony.teams.models import MEMBER_ROLES, TEAM_KINDS
+from harmony.web import PageArgs
 
 
 class TeamMemberSchema(Schema):
@@ -17,11 +18,9 @@ class TeamSchema(Schema):
     members = fields.List(fields.Nested(TeamMemberSchema), dump_only=True)
 
 
-class TeamQuerySchema(Schema):
+class TeamQuerySchema(PageArgs):
     kind = fields.String(validate=validate.OneOf(TEAM_KINDS))
     place_id = fields.Integer()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class TeamProblemSchema(Schema):
