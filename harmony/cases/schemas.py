@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from harmony.cases.models import CASE_STATUSES
 from harmony.clock import now
+from harmony.web import PageArgs
 
 
 class PartySchema(Schema):
@@ -102,15 +103,13 @@ class CaseDetailSchema(CaseSchema):
     timeline = fields.List(fields.Nested(EventSchema))
 
 
-class CaseQuerySchema(Schema):
+class CaseQuerySchema(PageArgs):
     level = fields.Integer(validate=validate.Range(min=1, max=50))
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     overdue = fields.Boolean()
     category = fields.String()
     place_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     owner_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ReapplySchema(Schema):

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from harmony.web import PageArgs
+
 
 class VisitCreateSchema(Schema):
     # Field checks live in the service so the web and the phones' sync get the same errors.
@@ -47,14 +49,12 @@ class VisitDetailSchema(VisitSchema):
     annotations = fields.List(fields.Nested(AnnotationSchema))
 
 
-class VisitQuerySchema(Schema):
+class VisitQuerySchema(PageArgs):
     household_id = fields.String(validate=validate.Length(max=36))
     grid_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     # `from` is a Python keyword: the query name is mapped with data_key.
     start = fields.AwareDateTime(data_key="from")
     end = fields.AwareDateTime(data_key="to")
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class VisitSummarySchema(Schema):
