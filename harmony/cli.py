@@ -20,7 +20,7 @@ def register_commands(app):
     import importlib
 
     commands = [demo_command, create_admin_command, import_households_command, export_households_command,
-                backup_command]
+                backup_command, rebuild_visit_days_command]
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
@@ -158,3 +158,15 @@ def backup_command(dest):
     source.close()
     current_app.logger.info("backup written to %s", dest_path)
     click.echo(f"Backup written to {dest_path} ({dest_path.stat().st_size} bytes).")
+
+
+@click.command("rebuild-visit-days")
+def rebuild_visit_days_command():
+    """Recompute which days each household was visited (the coverage report's summary) from the visits."""
+    from harmony.households.models import HouseholdVisitDays
+    from harmony.households.visit_days import rebuild
+
+    rebuild(db.session.connection())
+    db.session.commit()
+    count = db.session.scalar(select(db.func.count()).select_from(HouseholdVisitDays))
+    click.echo(f"Rebuilt {count} household-year rows from the visits.")

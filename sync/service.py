@@ -21,6 +21,7 @@ from harmony.extensions import db
 from harmony.households import service as households
 from harmony.households.models import Household, HouseholdMove
 from harmony.households.schemas import HouseholdSchema, HouseholdUpdateSchema
+from harmony.households.visit_days import record_visits
 from harmony.versioning import allocate_seq, current_seq
 from harmony.visits.models import Visit, VisitAnnotation
 from harmony.visits.service import visit_field_errors
@@ -365,6 +366,7 @@ def visit_create(ctx, table, m):
                   occurred_at=m["_ts"], received_at=ctx.stamp, **clean)
     db.session.add(visit)
     db.session.flush()
+    record_visits(db.session.connection(), [(visit.household_id, visit.occurred_at)])
     return "applied", visit, {}
 
 
@@ -422,6 +424,7 @@ def _bulk_visits(ctx, mutations):
                  stamp, row["form"], as_json(row["topics"]), row["notes"], row["answered_on_spot"],
                  as_json(row["case_ids"]), 1, first + offset, False, stamp) for offset, row in enumerate(rows)]
     fast_insert(connection, Visit.__table__, VISIT_COLUMNS, prepared, converted=True)
+    record_visits(connection, [(row["household_id"], row["occurred_at"]) for row in rows])
     return [{"mid": m["mid"], "status": "applied", "table": "visit", "id": m["id"], "version": 1,
              "server_seq": first + offset} for offset, m in enumerate(mutations)]
 

@@ -15,6 +15,7 @@ from harmony.cases import service as cases
 from harmony.clock import now
 from harmony.extensions import db
 from harmony.households.models import Household
+from harmony.households.visit_days import record_visits
 from harmony.ladders.service import level_owner_ids, level_owner_team_id
 from harmony.teams.models import TeamMember
 from harmony.versioning import allocate_seq
@@ -132,6 +133,7 @@ def _insert_visits(connection, rows):
     for offset, row in enumerate(rows):
         row["server_seq"] = first + offset
     connection.execute(insert(Visit), rows)
+    record_visits(connection, [(row["household_id"], row["occurred_at"]) for row in rows])
     return len(rows)
 
 

@@ -8,6 +8,7 @@ from harmony.clock import now
 from harmony.errors import Invalid, NotFound
 from harmony.extensions import db
 from harmony.households.models import CARE_TAGS, Household, HouseholdMove
+from harmony.households.visit_days import follow_household
 from harmony.places.models import Place
 from harmony.versioning import allocate_seq
 
@@ -59,6 +60,8 @@ def update_household(scope, household_id, changes):
     for key, value in changes.items():
         setattr(household, key, value)
     db.session.flush()
+    if "active" in changes:
+        follow_household(db.session.connection(), household)
     return household
 
 
@@ -81,6 +84,7 @@ def move_household(scope, household_id, to_grid_id, actor_id):
     household.grid_id = target.id
     household.unit_id = None
     db.session.flush()
+    follow_household(db.session.connection(), household)
     log.info("household %s moved from grid %s to %s", household.id, move.from_grid_id, move.to_grid_id)
     return household
 
@@ -91,6 +95,7 @@ def delete_household(scope, household_id):
     household.deleted = True
     household.active = False
     db.session.flush()
+    follow_household(db.session.connection(), household)
 
 
 def list_households(scope, grid_id=None, q=None, care_tag=None, include_inactive=False):

@@ -4,12 +4,12 @@ Every number is computed in the database with GROUP BY over the fact tables (vis
 households, cases); Python only arranges the aggregated rows (one per child place, or
 per child place and ladder level) into a table. Definitions: docs/reports.md.
 """
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Integer, and_, case, cast, false, func, literal, select, text, tuple_, union_all
+from sqlalchemy import Integer, and_, case, cast, false, func, literal, or_, select, text, true, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from harmony.access import Scope
@@ -17,7 +17,8 @@ from harmony.cases.models import DEFAULT_CATEGORIES, Case
 from harmony.clock import now
 from harmony.errors import Invalid, NotFound
 from harmony.extensions import db
-from harmony.households.models import Household
+from harmony.households.models import Household, HouseholdVisitDays
+from harmony.households.visit_days import local_zone
 from harmony.ladders.models import Ladder
 from harmony.people.models import RoleAssignment, User
 from harmony.places.models import Place
@@ -42,9 +43,9 @@ class Interval:
 
 # ---------------------------------------------------------------- arguments
 
-def make_interval(first, last, tz_name=None):
-    """Return the UTC bounds of the local days first..last (inclusive)."""
-    tz = ZoneInfo(tz_name or current_app.config.get("TIMEZONE") or "Asia/Shanghai")
+def make_interval(first, last):
+    """Return the UTC bounds of the local days first..last (inclusive), in the days the visit summary counts."""
+    tz = local_zone()
     today = now().astimezone(tz).date()
     last = last or today
     first = first or last - timedelta(days=29)
@@ -171,6 +172,38 @@ def _live_cases():
     return Case.deleted == false()
 
 
+def _visited_in(interval):
+    """SQL condition on household_visit_days: a bit set for some local day of the interval.
+
+    A month wholly inside the interval only needs a non-zero mask; the first and last
+    months are masked to the interval's days.
+    """
+    years = []
+    for year in range(interval.first.year, interval.last.year + 1):
+        months = []
+        for month in range(1, 13):
+            first_day = date(year, month, 1)
+            last_day = date(year, month, calendar.monthrange(year, month)[1])
+            lo, hi = max(first_day, interval.first), min(last_day, interval.last)
+            if lo > hi:
+                continue
+            column = getattr(HouseholdVisitDays, f"m{month}")
+            if lo == first_day and hi == last_day:
+                months.append(column != 0)
+            else:
+                mask = (1 << hi.day) - (1 << (lo.day - 1))  # bits lo.day-1 … hi.day-1
+                months.append(column.op("&")(mask) != 0)
+        years.append(and_(HouseholdVisitDays.year == year, or_(*months)))
+    return or_(*years)
+
+
+def _count_visited(interval):
+    # One row per household and year: an interval within one year counts rows.
+    if interval.first.year == interval.last.year:
+        return func.count()
+    return func.count(func.distinct(HouseholdVisitDays.household_id))
+
+
 def _in(column, interval):
     return and_(column >= interval.start, column < interval.end)
 
@@ -227,7 +260,7 @@ def _result(report, place, interval, lang, table, sections=()):
         "place": {"id": place.id, "code": place.code, "name": name_of(place), "kind": place.kind},
         "from": interval.first.isoformat(),
         "to": interval.last.isoformat(),
-        "timezone": str(current_app.config.get("TIMEZONE") or "Asia/Shanghai"),
+        "timezone": str(local_zone()),
         "generated_at": now().isoformat(),
         "columns": [{"key": k, "label": label(k, lang)} for k in keys],
         "rows": rows,
@@ -247,18 +280,18 @@ def coverage(place, interval, lang):
     gm = _grid_map(place)
     table = Table(place, _children(place), ["households", "households_visited", "coverage_pct", "visits",
                                             "promoters", "promoters_idle"])
-    visited = select(Visit.household_id).where(_live_visits(interval)).distinct().subquery("vh")
-    households = (
-        select(gm.c.child_id, func.count(), func.count(visited.c.household_id))
-        .select_from(Household)
-        .join(gm, gm.c.grid_id == Household.grid_id)
-        .outerjoin(visited, visited.c.household_id == Household.id)
-        .where(Household.active.is_(True), Household.deleted.is_(False))
-        .group_by(gm.c.child_id)
-    )
-    for child_id, count, seen in db.session.execute(households).all():
-        table.add(child_id, "households", count)
-        table.add(child_id, "households_visited", seen)
+    in_place = select(gm.c.grid_id)
+    households = (select(Household.grid_id, func.count()).where(
+        Household.grid_id.in_(in_place), Household.active.is_(True), Household.deleted.is_(False))
+        .group_by(Household.grid_id))
+    visited = (select(HouseholdVisitDays.grid_id, _count_visited(interval))
+               .where(HouseholdVisitDays.grid_id.in_(in_place), HouseholdVisitDays.counted == true(),
+                      _visited_in(interval))
+               .group_by(HouseholdVisitDays.grid_id))
+    child_of = dict(db.session.execute(select(gm.c.grid_id, gm.c.child_id)).all())
+    for key, stmt in (("households", households), ("households_visited", visited)):
+        for grid_id, count in db.session.execute(stmt).all():
+            table.add(child_of[grid_id], key, count)
     # Count per grid first, from the interval index alone, then map the few thousand grids:
     # joining first lets SQLite walk the visits grid by grid through the table.
     per_grid = (select(Visit.grid_id.label("grid_id"), func.count().label("n"))

@@ -11,6 +11,7 @@ from harmony.clock import now
 from harmony.errors import Conflict, Invalid, NotFound
 from harmony.extensions import db
 from harmony.households.models import Household
+from harmony.households.visit_days import record_visits
 from harmony.places.models import Place
 from harmony.visits.models import VISIT_FORMS, VISIT_TOPICS, Visit, VisitAnnotation
 
@@ -92,6 +93,7 @@ def record_visit(scope, actor_id, device_id, visit_id, fields, occurred_at):
                   occurred_at=occurred_at, received_at=now(), **clean)
     db.session.add(visit)
     db.session.flush()
+    record_visits(db.session.connection(), [(visit.household_id, occurred_at)])
     return visit
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 00:46:19.438553
+Create Date: 2026-11-27 02:32:20.868112
 
 """
 from alembic import op
@@ -361,6 +361,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_household_move_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_move_server_seq'), ['server_seq'], unique=False)
 
+    op.create_table('household_visit_days',
+    sa.Column('household_id', sa.String(length=36), nullable=False),
+    sa.Column('year', sa.SmallInteger(), autoincrement=False, nullable=False),
+    sa.Column('grid_id', sa.Integer(), nullable=False),
+    sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('m1', sa.Integer(), nullable=False),
+    sa.Column('m2', sa.Integer(), nullable=False),
+    sa.Column('m3', sa.Integer(), nullable=False),
+    sa.Column('m4', sa.Integer(), nullable=False),
+    sa.Column('m5', sa.Integer(), nullable=False),
+    sa.Column('m6', sa.Integer(), nullable=False),
+    sa.Column('m7', sa.Integer(), nullable=False),
+    sa.Column('m8', sa.Integer(), nullable=False),
+    sa.Column('m9', sa.Integer(), nullable=False),
+    sa.Column('m10', sa.Integer(), nullable=False),
+    sa.Column('m11', sa.Integer(), nullable=False),
+    sa.Column('m12', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['grid_id'], ['place.id'], name=op.f('fk_household_visit_days_grid_id_place')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_household_visit_days_household_id_household')),
+    sa.PrimaryKeyConstraint('household_id', 'year', name=op.f('pk_household_visit_days'))
+    )
+    with op.batch_alter_table('household_visit_days', schema=None) as batch_op:
+        batch_op.create_index('ix_household_visit_days_report', ['year', 'grid_id', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11', 'm12'], unique=False, postgresql_where=sa.text('counted = true'), sqlite_where=sa.text('counted = 1'))
+
     op.create_table('team_member',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=False),
@@ -583,6 +607,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_team_member_team_id'))
 
     op.drop_table('team_member')
+    with op.batch_alter_table('household_visit_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_household_visit_days_report', postgresql_where=sa.text('counted = true'), sqlite_where=sa.text('counted = 1'))
+
+    op.drop_table('household_visit_days')
     with op.batch_alter_table('household_move', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_move_server_seq'))
         batch_op.drop_index(batch_op.f('ix_household_move_household_id'))

@@ -18,6 +18,7 @@ from harmony.people.models import RoleAssignment, User
 from harmony.people.passwords import hash_password
 from harmony.places.service import add_place
 from harmony.teams.models import Team, TeamMember
+from harmony.households.visit_days import rebuild
 from harmony.visits.models import Visit
 
 PASSWORD = "report-test-pw"
@@ -104,6 +105,8 @@ def county(app):
         visit(h[9], g3, p3, utc(2026, 10, 10), deleted=True)  # v7 deleted
         visit(h[5], g1, p1, utc(2026, 10, 10))              # v8 in, inactive household
         visit(h[10], g1, p1, utc(2026, 10, 12))             # v9 in: made in G1, household now in G3
+        db.session.flush()
+        rebuild(db.session.connection())  # raw rows written here, as by a bulk load: summarise them
 
         levels = FIVE_LEVEL["levels"]
 
