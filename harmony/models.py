@@ -3,7 +3,7 @@ import importlib
 
 from harmony.audit.models import AuditEntry  # noqa: F401
 from harmony.cases.models import Case, CaseEvent  # noqa: F401
-from harmony.households.models import Household, HouseholdMove  # noqa: F401
+from harmony.households.models import Household, HouseholdMove, HouseholdVisitDays  # noqa: F401
 from harmony.ladders.models import CalendarDay, Ladder  # noqa: F401
 from harmony.people.models import DeviceToken, LoginFailure, RoleAssignment, User  # noqa: F401
 from harmony.places.models import Place  # noqa: F401

@@ -70,18 +70,22 @@ def follow_household(connection, household):
 
 
 def rebuild(connection, chunk=50_000):
-    """Recompute the whole table from the non-deleted visits, `chunk` visits at a time.
+    """Recompute the whole table from the non-deleted visits, about `chunk` visits at a time.
 
-    Setting bits is idempotent, so a household's visits may fall in several chunks.
+    The visits are read in household order and written at household boundaries, so each
+    (household, year) row is inserted once: unordered, a big table's rows would each be
+    upserted about as many times as the household has visits.
     """
     from harmony.visits.models import Visit  # visits build on households, not the other way round
 
     connection.execute(delete(HouseholdVisitDays))
-    stmt = select(Visit.household_id, Visit.occurred_at).where(Visit.deleted == false())
-    pending = []
-    for row in connection.execute(stmt.execution_options(yield_per=chunk)):
-        pending.append(row)
-        if len(pending) >= chunk:
+    stmt = (select(Visit.household_id, Visit.occurred_at).where(Visit.deleted == false())
+            .order_by(Visit.household_id))
+    pending, last = [], None
+    for household_id, occurred_at in connection.execute(stmt.execution_options(yield_per=chunk)):
+        if len(pending) >= chunk and household_id != last:
             record_visits(connection, pending)
             pending = []
+        pending.append((household_id, occurred_at))
+        last = household_id
     record_visits(connection, pending)

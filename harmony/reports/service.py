@@ -8,7 +8,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import Integer, and_, case, cast, false, func, literal, or_, select, text, true, tuple_, union_all
 from sqlalchemy.orm import aliased
 
