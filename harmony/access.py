@@ -27,9 +27,18 @@ class Scope:
     grid_ids: frozenset = field(default_factory=frozenset)
     ancestor_ids: frozenset = field(default_factory=frozenset)  # above the roots: names only
     signature: str = ""  # changes whenever the scope does (sync resets cursors on change)
+    # (role, grid ids) per role: where each role applies. A grid head who also promotes in
+    # the next grid holds each role in its own place, not both roles in both grids.
+    role_grids: tuple = ()
 
     def has_role(self, *roles):
         return bool(self.roles.intersection(roles))
+
+    def grids_for_role(self, role):
+        """The grids where `role` applies (None: everywhere)."""
+        if self.all_places:
+            return None if role in self.roles else frozenset()
+        return next((grids for held, grids in self.role_grids if held == role), frozenset())
 
     def sees_place(self, place_id):
         return self.all_places or place_id in self.place_ids
@@ -55,21 +64,25 @@ def scope_for(user):
         roots = [a.place for a in user.roles if a.role == "admin"]
         if any(place.parent_id is None for place in roots):
             return Scope(user_id=user.id, roles=roles, all_places=True, signature="all")
-    root_places = {}
+    root_places, role_roots = {}, []
     for assignment in user.roles:
         place = assignment.place
         if place.kind == "unit":
             # A promoter of a stairwell works the whole grid's households with the group.
             place = db.session.get(Place, place.parent_id)
         root_places[place.id] = place
+        role_roots.append((assignment.role, place.path))
     if not root_places:
         return Scope(user_id=user.id, roles=roles, signature="none")
     prefixes = [place.path for place in root_places.values()]
     rows = db.session.execute(
-        select(Place.id, Place.kind).where(or_(*[Place.path.startswith(p) for p in prefixes]))
+        select(Place.id, Place.kind, Place.path).where(or_(*[Place.path.startswith(p) for p in prefixes]))
     ).all()
     place_ids = frozenset(r.id for r in rows)
     grid_ids = frozenset(r.id for r in rows if r.kind == "grid")
+    grids_by_role = {}
+    for role, path in role_roots:
+        grids_by_role.setdefault(role, set()).update(r.id for r in rows if r.kind == "grid" and r.path.startswith(path))
     ancestors = frozenset(
         pid for place in root_places.values() for pid in place.ancestor_ids() if pid not in place_ids
     )
@@ -82,6 +95,7 @@ def scope_for(user):
         grid_ids=grid_ids,
         ancestor_ids=ancestors,
         signature=signature,
+        role_grids=tuple(sorted((role, frozenset(grids)) for role, grids in grids_by_role.items())),
     )
 
 

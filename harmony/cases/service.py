@@ -396,7 +396,12 @@ def my_work(scope, user_id):
     """Return a statement for the open cases waiting on the caller: at a level their role owns, in
     their places, or held by them by name (owner or leader); soonest deadline first."""
     stmt = scope.apply(select(Case).where(Case.deleted.is_(False), Case.status == "open"), Case.grid_id)
-    stmt = stmt.where(or_(Case.owner_role.in_(sorted(scope.roles)), Case.owner_id == user_id, Case.leader_id == user_id))
+    at_my_level = []
+    for role in sorted(scope.roles):
+        grids = scope.grids_for_role(role)  # each role only in the places it is held for
+        at_my_level.append(Case.owner_role == role if grids is None
+                           else and_(Case.owner_role == role, Case.grid_id.in_(sorted(grids))))
+    stmt = stmt.where(or_(*at_my_level, Case.owner_id == user_id, Case.leader_id == user_id))
     return stmt.order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id)
 
 

@@ -278,3 +278,22 @@ def test_huge_numbers_are_refused_not_crashing(demo, login):
         assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
     assert admin.get(f"/api/grids/{huge}/todo").status_code == 404
     assert admin.get(f"/api/visits?grid_id={huge}").status_code == 422
+
+
+def test_my_work_matches_each_role_to_the_places_it_is_held_for(demo, login, clock, app):
+    """A grid head of grid 1 who also promotes in grid 2: level-1 cases of grid 2 are theirs,
+    level-1 cases of grid 1 belong to grid 1's promoter, level-2 cases of grid 2 to grid 2's head."""
+    from harmony.people.models import RoleAssignment, User
+
+    with app.app_context():
+        head_id = db.session.scalar(select(User.id).where(User.username == "demo-gridhead"))
+        db.session.add(RoleAssignment(user_id=head_id, role="promoter", place_id=demo.grids[1]))
+        db.session.commit()
+    promoter, head, village = login("demo-promoter"), login("demo-gridhead"), login("demo-village")
+    promoters_case = new_case(promoter, demo.grids[0])           # level 1 in grid 1: not the head's work
+    heads_own = new_case(head, demo.grids[1])                   # level 1 in grid 2: the head promotes there
+    escalated = new_case(head, demo.grids[1])
+    post_event(village, clock, escalated["id"], "escalated", to_level=2, reason="x")  # grid 2's group now
+    mine = [c["id"] for c in head.get("/api/cases/mine").get_json()["items"]]
+    assert mine == [heads_own["id"]]
+    assert promoters_case["id"] in [c["id"] for c in promoter.get("/api/cases/mine").get_json()["items"]]
