@@ -4,6 +4,7 @@ from urllib.parse import urlparse
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from harmony.alerts.models import ALERT_KINDS, CHANNELS, DELIVERY_STATUSES, EMAIL_MODES
+from harmony.web import PageArgs
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -25,11 +26,9 @@ class AlertSchema(Schema):
     server_seq = fields.Integer()
 
 
-class AlertQuerySchema(Schema):
+class AlertQuerySchema(PageArgs):
     unread = fields.Boolean(load_default=False, metadata={"description": "Only unread alerts."})
     kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ReadAllResultSchema(Schema):
@@ -83,11 +82,9 @@ class VapidKeySchema(Schema):
     public_key = fields.String(allow_none=True)
 
 
-class DeliveryQuerySchema(Schema):
+class DeliveryQuerySchema(PageArgs):
     status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES))
     channel = fields.String(validate=validate.OneOf(CHANNELS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class WebhookAttemptSchema(Schema):
