@@ -196,11 +196,17 @@ def _visited_in(interval):
     return or_(*years)
 
 
-def _count_visited(interval):
-    # One row per household and year: an interval within one year counts rows.
+def _visited_per_grid(interval, *where):
+    """Statement (grid_id, households visited in the interval) over counted households."""
+    matching = (HouseholdVisitDays.counted == true(), _visited_in(interval), *where)
     if interval.first.year == interval.last.year:
-        return func.count()
-    return func.count(func.distinct(HouseholdVisitDays.household_id))
+        # One row per household and year: count the rows.
+        return select(HouseholdVisitDays.grid_id, func.count()).where(*matching).group_by(HouseholdVisitDays.grid_id)
+    # Across years a household has a row per year: one per household first (a hashed
+    # GROUP BY is about twice as fast as COUNT(DISTINCT), which sorts).
+    once = (select(HouseholdVisitDays.grid_id, HouseholdVisitDays.household_id).where(*matching)
+            .group_by(HouseholdVisitDays.grid_id, HouseholdVisitDays.household_id).subquery("once"))
+    return select(once.c.grid_id, func.count()).group_by(once.c.grid_id)
 
 
 def _in(column, interval):
@@ -283,10 +289,7 @@ def coverage(place, interval, lang):
     households = (select(Household.grid_id, func.count()).where(
         Household.grid_id.in_(in_place), Household.active.is_(True), Household.deleted.is_(False))
         .group_by(Household.grid_id))
-    visited = (select(HouseholdVisitDays.grid_id, _count_visited(interval))
-               .where(HouseholdVisitDays.grid_id.in_(in_place), HouseholdVisitDays.counted == true(),
-                      _visited_in(interval))
-               .group_by(HouseholdVisitDays.grid_id))
+    visited = _visited_per_grid(interval, HouseholdVisitDays.grid_id.in_(in_place))
     child_of = dict(db.session.execute(select(gm.c.grid_id, gm.c.child_id)).all())
     for key, stmt in (("households", households), ("households_visited", visited)):
         for grid_id, count in db.session.execute(stmt).all():
