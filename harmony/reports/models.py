@@ -1,10 +1,11 @@
 """Indexes the reports need on tables other packages own (no tables of our own).
 
-The coverage report reads the visits of an interval: a covering, partial index on
-(occurred_at, household_id, grid_id, promoter_id) lets both databases answer it from the
-index alone, without touching the 10-million-row table; a partial (promoter_id,
-occurred_at) index answers "did this promoter visit anyone in the interval" with one
-probe per promoter (see docs/performance.md).
+The coverage report counts the visits of an interval per grid: a covering, partial index
+on (occurred_at, grid_id) lets both databases answer it from the index alone, without
+touching the 10-million-row table (which households were visited comes from
+household_visit_days instead); a partial (promoter_id, occurred_at) index answers "did
+this promoter visit anyone in the interval" with one probe per promoter (see
+docs/performance.md).
 """
 from sqlalchemy import Index, text
 
@@ -13,7 +14,7 @@ from harmony.visits.models import Visit
 
 ix_visit_report_interval = Index(
     "ix_visit_report_interval",
-    Visit.occurred_at, Visit.household_id, Visit.grid_id, Visit.promoter_id,
+    Visit.occurred_at, Visit.grid_id,
     # The reports filter on `deleted = false` spelled exactly like this (see service._live).
     postgresql_where=text("deleted = false"),
     sqlite_where=text("deleted = 0"),

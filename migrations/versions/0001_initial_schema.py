@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 02:32:20.868112
+Create Date: 2026-11-27 03:07:50.653398
 
 """
 from alembic import op
@@ -427,7 +427,7 @@ def upgrade():
         batch_op.create_index('ix_visit_grid_seq', ['grid_id', 'server_seq'], unique=False)
         batch_op.create_index('ix_visit_household_occurred', ['household_id', 'occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_visit_promoter_id'), ['promoter_id'], unique=False)
-        batch_op.create_index('ix_visit_report_interval', ['occurred_at', 'household_id', 'grid_id', 'promoter_id'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
+        batch_op.create_index('ix_visit_report_interval', ['occurred_at', 'grid_id'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
         batch_op.create_index('ix_visit_report_promoter', ['promoter_id', 'occurred_at'], unique=False, postgresql_where=sa.text('deleted = false'), sqlite_where=sa.text('deleted = 0'))
         batch_op.create_index(batch_op.f('ix_visit_server_seq'), ['server_seq'], unique=False)
 
