@@ -15,6 +15,15 @@ is compared with what the phones believe they sent:
     .venv/bin/python bench/load.py --db postgresql --phones 200 --seconds 60
     .venv/bin/python bench/load.py --db sqlite --phones 200 --seconds 60
 
+Arrivals: every phone logs in and makes its first full pull (16 at a time) before the clock
+starts; then each waits a uniform 0–`--think` seconds before its first push, so the 200
+phones join over the first ~10 s and all sync concurrently for the rest of the run.
+On PostgreSQL the default server is the one docs/deployment.md recommends: gunicorn with
+3 synchronous workers for pulls and the rest, and a pool of 2 for pushes (the phones send
+pushes to its port, standing in for the proxy's routing); `--push-workers 0 --workers 4`
+is the single pool of earlier runs. Each phase prints the time requests spent inside a
+gunicorn worker (its access log) next to what the phones waited.
+
 Loopback only. `--max-total` is a hard limit on the whole run (setup included).
 """
 import argparse
@@ -132,25 +141,47 @@ def free_port():
 
 
 class Server:
-    """The app in a child process: gunicorn workers (PostgreSQL) or `python app.py` (SQLite)."""
+    """The app in child processes: gunicorn (PostgreSQL) or `python app.py` (SQLite).
 
-    def __init__(self, url, kind=None, port=None, workers=4, threads=8, log_path=None, extra_env=None):
+    With `push_workers`, pushes get a gunicorn pool of their own on `push_port` (behind a
+    proxy that routes /api/sync/push there; see docs/deployment.md) and the main pool serves
+    everything else.
+    """
+
+    def __init__(self, url, kind=None, port=None, workers=4, threads=8, worker_threads=1, push_workers=0,
+                 log_path=None, extra_env=None):
         self.url = url
         self.kind = kind or ("gunicorn" if url.startswith("postgres") else "app.py")
         self.port = port or free_port()
-        self.workers, self.threads = workers, threads
+        self.push_port = free_port() if push_workers else self.port
+        self.workers, self.threads, self.worker_threads = workers, threads, worker_threads
+        self.push_workers = push_workers
         self.log_path = log_path or os.path.join(tempfile.gettempdir(), f"harmony-load-server-{self.port}.log")
+        # gunicorn's access log gives each request's time inside a worker: the rest of what a
+        # phone waits is queueing (for a worker, or in the listen backlog) and the network.
+        self.access_log = self.log_path[:-4] + ".access.log" if self.log_path.endswith(".log") else self.log_path + ".access"
         self.extra_env = extra_env or {}
-        self.proc = None
+        self.procs = []
         self.starts = 0
 
-    def command(self):
+    def command(self, push_pool=False):
         python = sys.executable
         if self.kind == "gunicorn":
             gunicorn = str(Path(python).with_name("gunicorn"))
-            return [gunicorn, "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
-                    "--graceful-timeout", "5", "--log-level", "warning", "app:create_app()"]
+            workers, threads = (self.push_workers, 1) if push_pool else (self.workers, self.worker_threads)
+            port = self.push_port if push_pool else self.port
+            threaded = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else []
+            return [gunicorn, "-w", str(workers), *threaded, "-b", f"127.0.0.1:{port}", "--timeout", "60",
+                    "--graceful-timeout", "5", "--log-level", "warning",
+                    "--access-logfile", self.access_log, "--access-logformat", "%(m)s %(U)s %(s)s %(D)s",
+                    "app:create_app()"]
         return [python, "app.py", "--no-demo", "--port", str(self.port), "--threads", str(self.threads)]
+
+    def describe(self):
+        text = " ".join(self.command()) + f" on port {self.port}"
+        if self.push_workers:
+            text += f"; pushes: {' '.join(self.command(push_pool=True))} on port {self.push_port}"
+        return text
 
     def env(self):
         env = dict(os.environ)
@@ -161,30 +192,59 @@ class Server:
 
     def start(self, timeout=60):
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=self.env(), stdout=log, stderr=log,
-                                     start_new_session=True)
+        pools = [(self.port, False)] + ([(self.push_port, True)] if self.push_workers else [])
+        self.procs = [subprocess.Popen(self.command(push_pool), cwd=ROOT, env=self.env(), stdout=log, stderr=log,
+                                       start_new_session=True) for _, push_pool in pools]
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout
+        for port, _ in pools:
+            self._wait_healthy(port, deadline)
+        return self
+
+    def _wait_healthy(self, port, deadline):
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log_path}")
+            for proc in self.procs:
+                if proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"server exited with {proc.returncode}; see {self.log_path}")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 conn.request("GET", "/api/health")
                 if conn.getresponse().status == 200:
                     conn.close()
-                    return self
+                    return
                 conn.close()
             except OSError:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"server did not answer within {timeout} s; see {self.log_path}")
+        raise RuntimeError(f"server did not answer within the time limit; see {self.log_path}")
+
+    def access_log_size(self):
+        try:
+            return os.path.getsize(self.access_log)
+        except OSError:
+            return 0
+
+    def request_times(self, since=0):
+        """{path: [seconds inside a worker]} from the access log after byte offset `since` (gunicorn only)."""
+        times = {}
+        try:
+            with open(self.access_log, "rb") as f:
+                f.seek(since)
+                for line in f:
+                    parts = line.decode("utf-8", "replace").split()
+                    if len(parts) == 4 and parts[3].isdigit():
+                        times.setdefault(parts[1], []).append(int(parts[3]) / 1e6)
+        except OSError:
+            pass
+        return times
 
     def pids(self):
         """The server process and all its descendants."""
-        if self.proc is None or self.proc.poll() is not None:
+        roots = [proc.pid for proc in self.procs if proc.poll() is None]
+        if not roots:
             return []
         children = {}
         for entry in os.listdir("/proc"):
@@ -196,7 +256,7 @@ class Server:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry))
-        found, todo = [], [self.proc.pid]
+        found, todo = [], roots
         while todo:
             pid = todo.pop()
             found.append(pid)
@@ -229,23 +289,27 @@ class Server:
         return total
 
     def kill(self):
-        """SIGKILL the whole server (master and workers): a power cut, not a shutdown."""
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(timeout=10)
+        """SIGKILL the whole server (masters and workers): a power cut, not a shutdown."""
+        for proc in self.procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=10)
 
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            self.kill()
+        for proc in self.procs:
+            if proc.poll() is not None:
+                continue
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=10)
 
     def restart(self):
         self.kill()
@@ -286,8 +350,9 @@ def utc_now_iso():
 class Phone:
     """One phone: an account, a client id, an outbox of batches, a cursor and what it has seen."""
 
-    def __init__(self, port, username, grid_id, timeout=30.0, password=PASSWORD, host="127.0.0.1"):
+    def __init__(self, port, username, grid_id, timeout=30.0, password=PASSWORD, host="127.0.0.1", push_port=None):
         self.host, self.port, self.timeout = host, port, timeout
+        self.push_port = push_port or port
         self.username, self.grid_id, self.password = username, grid_id, password
         self.client_id = str(uuid.uuid4())
         self.token = None
@@ -316,8 +381,11 @@ class Phone:
         headers = {"Content-Type": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        port = self.push_port if path == "/api/sync/push" else self.port
+        if self.conn is not None and self.conn.port != port:
+            self.close()  # one connection at a time, like a phone behind one proxy address
         if self.conn is None:
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout or self.timeout)
+            self.conn = http.client.HTTPConnection(self.host, port, timeout=timeout or self.timeout)
         try:
             self.conn.request("POST", path, body=data, headers=headers)
             response = self.conn.getresponse()
@@ -678,6 +746,9 @@ def print_report(title, s):
     print(f"throughput: {s['mutations_per_s']} mutations/s, {s['requests_per_s']} requests/s")
     print("push latency ms: p50 {p50}  p95 {p95}  p99 {p99}".format(**s["push_ms"]))
     print("pull latency ms: p50 {p50}  p95 {p95}  p99 {p99}".format(**s["pull_ms"]))
+    for kind, ms in s.get("server_ms", {}).items():
+        print(f"  {kind} inside a server worker ms: p50 {ms['p50']}  p95 {ms['p95']}  p99 {ms['p99']}"
+              "  (the rest of the latency is queueing)")
     print(f"server RSS MB (all processes): peak {s['server_rss_mb']['peak']}, end {s['server_rss_mb']['end']}")
     print(f"retried attempts: {s['retried_attempts'] or 'none'}; HTTP 500: {s['http_500']}")
     print(f"acknowledged {s['acked']}  LOST {s['lost']}  DUPLICATED {s['duplicated']}  "
@@ -690,13 +761,13 @@ def print_report(title, s):
         print(f"  rejected x{n}: {msg}")
 
 
-def make_phones(port, accounts, timeout=30.0):
-    return [Phone(port, username, grid_id, timeout=timeout) for username, grid_id in accounts]
+def make_phones(port, accounts, timeout=30.0, push_port=None):
+    return [Phone(port, username, grid_id, timeout=timeout, push_port=push_port) for username, grid_id in accounts]
 
 
 def phase(server, accounts, seconds, hard_deadline, url, visits, case_every, think, title, seed=1):
     """Log in and first-sync every phone, then run them; return the summary."""
-    phones = make_phones(server.port, accounts)
+    phones = make_phones(server.port, accounts, push_port=server.push_port)
     errors = parallel(phones, lambda p, d: p.login(d), hard_deadline)
     errors += parallel(phones, lambda p, d: p.pull(d), hard_deadline)
     if errors:
@@ -704,6 +775,7 @@ def phase(server, accounts, seconds, hard_deadline, url, visits, case_every, thi
     sampler = RssSampler(server)
     sampler.start()
     server_cpu, machine_busy = server.cpu_seconds(), busy_cpu_seconds()
+    log_offset = server.access_log_size()
     elapsed, run_errors, client_cpu = run_phones(phones, seconds, hard_deadline, visits, case_every, think, seed)
     server_cpu, machine_busy = server.cpu_seconds() - server_cpu, busy_cpu_seconds() - machine_busy
     # A last pull so every phone has caught up before the pulls are checked.
@@ -722,6 +794,9 @@ def phase(server, accounts, seconds, hard_deadline, url, visits, case_every, thi
     print(f"CPU seconds: server {c['server']} ({c['server_ms_per_request']} ms per request), load client "
           f"{c['load_client']}, whole machine busy {c['machine_busy']} of {c['available']} (the rest: PostgreSQL "
           f"and any other process on these {os.cpu_count()} cores); load average now {open('/proc/loadavg').read().split()[:3]}")
+    inside = server.request_times(log_offset)
+    summary["server_ms"] = {path.rsplit("/", 1)[-1]: {f"p{q}": round(percentile(v, q) * 1000, 1) for q in (50, 95, 99)}
+                            for path, v in inside.items() if path in ("/api/sync/push", "/api/sync/pull")}
     print_report(title, summary)
     for e in run_errors[:10]:
         print("  phone error:", e)
@@ -738,7 +813,11 @@ def main(argv=None):
     parser.add_argument("--visits", type=int, default=20, help="visits per push")
     parser.add_argument("--case-every", type=int, default=5, help="a case with two notes every N pushes (0: never)")
     parser.add_argument("--think", type=float, default=10.0, help="mean pause between a phone's syncs, seconds")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (PostgreSQL)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (PostgreSQL)")
+    parser.add_argument("--worker-threads", type=int, default=1,
+                        help="threads per gunicorn worker (PostgreSQL); above 1 uses the gthread worker")
+    parser.add_argument("--push-workers", type=int, default=2,
+                        help="a separate gunicorn pool of this many workers for pushes (PostgreSQL; 0: one pool)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (SQLite)")
     parser.add_argument("--households", type=int, default=3000)
     parser.add_argument("--no-baseline", action="store_true", help="skip the one-phone baseline")
@@ -760,8 +839,9 @@ def main(argv=None):
     summaries = {"db": args.db, "machine": machine(), "args": vars(args)}
     print(f"machine: {summaries['machine']}")
     accounts = prepare_database(url, args.households, args.phones + 1, stamp_head=args.db == "sqlite")
-    server = Server(url, workers=args.workers, threads=args.threads)
-    print(f"server: {' '.join(server.command())} on port {server.port} ({args.db})")
+    server = Server(url, workers=args.workers, threads=args.threads, worker_threads=args.worker_threads,
+                    push_workers=args.push_workers if args.db == "postgresql" else 0)
+    print(f"server: {server.describe()} ({args.db})")
     server.start()
     try:
         if not args.no_baseline:

@@ -1,7 +1,7 @@
 """Database engine settings: SQLite pragmas and write transactions that take the lock up front."""
 import sqlite3
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -28,9 +28,25 @@ def _sqlite_begin(connection):
         return
     # A deferred transaction that reads and then writes fails at once with "database is
     # locked" if another writer committed in between; IMMEDIATE waits its turn instead.
-    # Plain reads (GET) stay deferred so they never queue behind writers in WAL mode.
-    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    # Plain reads (GET, and POSTs marked reads_mostly) stay deferred so they never queue
+    # behind writers in WAL mode.
+    read_only = has_request_context() and (request.method in ("GET", "HEAD", "OPTIONS") or _reads_mostly())
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reads_mostly(view):
+    """Mark a view that only reads, bar a rare small write: its SQLite transaction starts deferred.
+
+    The rare write then fails at once with "database is locked" if another writer committed
+    since the view's first read: the request is answered 503 busy and the client retries.
+    """
+    view.reads_mostly = True
+    return view
+
+
+def _reads_mostly():
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "reads_mostly", False)
 
 
 def database_kind(engine):

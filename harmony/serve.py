@@ -36,7 +36,7 @@ def _seed():
     db.session.commit()
 
 
-def serve(host="127.0.0.1", port=5000, demo=True, threads=8):
+def serve(host="127.0.0.1", port=5000, demo=True, threads=8, connection_limit=500):
     from waitress import serve as waitress_serve
 
     app = create_app()
@@ -45,7 +45,8 @@ def serve(host="127.0.0.1", port=5000, demo=True, threads=8):
     if start_scheduler and app.config["SCHEDULER_ENABLED"]:
         start_scheduler(app)
     print(f"Harmony is running at http://{host}:{port}/  (API docs: /api/docs)")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    # waitress watches its sockets with select(): keep the limit well under its 1024 descriptors.
+    waitress_serve(app, host=host, port=port, threads=threads, connection_limit=connection_limit)
 
 
 def _optional_scheduler():

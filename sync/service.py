@@ -639,10 +639,25 @@ def _fields_of(mapping, names, time_names):
     return fields
 
 
+# How stale sync_client.last_pull_at may get: a write on every pull would make pulls queue
+# for SQLite's write lock behind pushes (docs/performance.md, "Load").
+PULL_TOUCH_EVERY = timedelta(hours=1)
+
+
+def _pull_client(client_id, user_id, device_id):
+    """Return the SyncClient for a pull, writing only to bind it (first use, new device)."""
+    client = db.session.scalar(select(SyncClient).where(SyncClient.id == client_id))
+    if client is None or (client.user_id, client.device_id) != (user_id, device_id):
+        return bind_client(client_id, user_id, device_id)  # binds, or refuses another user's id
+    return client
+
+
 def pull(user_id, device_id, scope, client_id, cursor, limit):
     """Return the next page of changes in the user's scope after the cursor."""
-    client = bind_client(client_id, user_id, device_id)
-    client.last_pull_at = now()
+    client = _pull_client(client_id, user_id, device_id)
+    stamp = now()
+    if client.last_pull_at is None or stamp - client.last_pull_at > PULL_TOUCH_EVERY:
+        client.last_pull_at = stamp
     connection = db.session.connection()
     # Every row at or below the committed counter value is committed already (the counter
     # row is locked from allocation to commit), so reading only up to it never skips a row.

@@ -4,6 +4,7 @@ import json
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
+from harmony.database import reads_mostly
 from harmony.errors import ApiError
 from harmony.web import login_required, page_schema, paginate
 from sync import service
@@ -69,6 +70,7 @@ def push():
 @blp.doc(requestBody={"content": {"application/json": {"schema": PullSchema}}})
 @blp.response(200, PullResponseSchema)
 @login_required
+@reads_mostly  # a POST that only reads (bar binding a new client id): never queued behind pushes
 def pull():
     """Return the next page of changes in the caller's scope after the cursor."""
     body, _ = _json_body(current_app.config["SYNC_MAX_BYTES"])

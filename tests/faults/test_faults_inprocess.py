@@ -67,6 +67,55 @@ def test_reads_are_not_blocked_by_a_writer_in_wal_mode(app, demo, login, db_kind
         other.close()
 
 
+def test_a_pull_is_not_queued_behind_a_writer_and_still_sees_committed_pushes(app, demo, login, db_kind,
+                                                                               short_busy_timeout):
+    # Pulls are POSTs but only read: in WAL mode they must not wait for the write lock.
+    if db_kind != "sqlite":
+        pytest.skip("SQLite locking")
+    promoter = login("demo-promoter")
+    household_id = household_of(app, demo.grids[0])
+    body = push_body([visit_mutation(1, household_id)])
+    assert promoter.post("/api/sync/push", json=body).status_code == 200
+    first = promoter.post("/api/sync/pull", json={"client_id": body["client_id"], "cursor": None, "limit": 1000})
+    assert first.status_code == 200 and not first.get_json()["has_more"]
+    with app.app_context():
+        db.engine.dispose()
+        path = db.engine.url.database
+    other = sqlite3.connect(path, isolation_level=None, timeout=0.1)
+    visit_id = str(uuid.uuid4())
+    # Another phone's push, committed; then a writer holding the lock.
+    assert promoter.post("/api/sync/push", json=push_body([visit_mutation(1, household_id, visit_id)])).status_code == 200
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        response = promoter.post("/api/sync/pull", json={"client_id": body["client_id"],
+                                                         "cursor": first.get_json()["cursor"], "limit": 1000})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    page = response.get_json()
+    assert [(c["table"], c["id"]) for c in page["changes"]] == [("visit", visit_id)] and page["last_mid"] == 1
+
+
+def test_a_pull_binds_a_new_client_id_and_refuses_another_users(app, demo, login):
+    # The pull's client row is only read once bound: binding and the owner check still happen.
+    promoter = login("demo-promoter")
+    client_id = str(uuid.uuid4())
+    assert promoter.post("/api/sync/pull", json={"client_id": client_id, "cursor": None, "limit": 10}).status_code == 200
+    with app.app_context():
+        client = db.session.get(SyncClient, client_id)
+        assert client is not None and client.last_pull_at is not None
+        owner, device = client.user_id, client.device_id
+    again = login("demo-promoter")  # a second log-in: a new device token on the same phone
+    assert again.post("/api/sync/pull", json={"client_id": client_id, "cursor": None, "limit": 10}).status_code == 200
+    with app.app_context():
+        client = db.session.get(SyncClient, client_id)
+        assert client.user_id == owner and client.device_id != device
+    other = login("demo-gridhead")
+    error = assert_error_shape(other.post("/api/sync/pull", json={"client_id": client_id, "cursor": None, "limit": 10}), 403)
+    assert error["code"] == "client_taken"
+
+
 @pytest.mark.parametrize("message", ["database is locked", "server closed the connection unexpectedly"])
 def test_a_database_failure_at_commit_is_503_not_500(app, demo, login, monkeypatch, message):
     app.config["PROPAGATE_EXCEPTIONS"] = False

@@ -184,3 +184,24 @@ def test_sqlite_writers_in_two_processes_never_500_and_lose_nothing(served, faul
     codes = retried(phones)
     assert sum(p.http_500 for p in phones) == 0, codes
     assert set(codes) <= {"503"}, codes  # busy is answered as 503 + Retry-After, nothing else
+
+
+def test_app_py_serves_more_phones_at_once_than_waitress_default_limit(served, db_kind):
+    # Phones keep their connection open between requests of a sync; waitress's default of
+    # 100 open connections left phone 101 unanswered until another phone hung up.
+    if db_kind != "sqlite":
+        pytest.skip("python app.py (waitress) serves SQLite in these tests")
+    server, _ = served(phones=1)
+    import http.client
+
+    connections = []
+    try:
+        for _ in range(150):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            conn.request("GET", "/api/health")  # HTTP/1.1: the connection stays open afterwards
+            connections.append(conn)
+        statuses = [conn.getresponse().status for conn in connections]
+    finally:
+        for conn in connections:
+            conn.close()
+    assert statuses == [200] * 150
