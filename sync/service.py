@@ -2,6 +2,7 @@
 import hashlib
 import heapq
 import importlib
+import itertools
 import json
 import logging
 from datetime import timedelta, timezone
@@ -104,13 +105,7 @@ def push(user_id, device_id, scope, body, may_contain_nul=True):
             # (FOR UPDATE) before it could deadlock with a request that holds the counter.
             connection.execute(text("SELECT value FROM sync_counter WHERE id = 1 FOR UPDATE"))
         ctx = PushContext(scope, user_id, device_id, client.id, stamp, may_contain_nul)
-        fresh = _bulk_visits(ctx, new) if current_app.config.get("SYNC_BULK", True) else None
-        if fresh is None:
-            db.session.info["sync_client_id"] = client.id  # the change log notes whose edit it was
-            try:
-                fresh = [_apply_one(ctx, m) for m in new]
-            finally:
-                db.session.info.pop("sync_client_id", None)
+        fresh = _apply_batch(ctx, new)
         connection = db.session.connection()
         stamp_value = (_time_text if connection.dialect.name == "sqlite" else _time_naive)(stamp)
         fast_insert(connection, SyncResult.__table__, ("client_id", "mid", "result", "created_at"),
@@ -163,6 +158,35 @@ def _result(m, status, record=None, **extra):
            "version": getattr(record, "version", None), "server_seq": getattr(record, "server_seq", None)}
     out.update({k: v for k, v in extra.items() if v})
     return out
+
+
+def _apply_batch(ctx, mutations):
+    """Return the results of `mutations`, applied in order.
+
+    Runs of plain visit creates go through the bulk path; everything else, and a run the
+    bulk path declines, one by one. A typical phone batch is twenty visits and a case: on
+    PostgreSQL every push holds the sequence counter until it commits, so the visits
+    going one by one (~65 ms of ~106 ms) kept every other phone waiting.
+    """
+    bulk = current_app.config.get("SYNC_BULK", True)
+    results = []
+    for plain_visits, run in itertools.groupby(mutations, key=_plain_visit_create):
+        run = list(run)
+        done = _bulk_visits(ctx, run) if bulk and plain_visits else None
+        if done is None:
+            db.session.info["sync_client_id"] = ctx.client_id  # the change log notes whose edit it was
+            try:
+                done = [_apply_one(ctx, m) for m in run]
+            finally:
+                db.session.info.pop("sync_client_id", None)
+        results.extend(done)
+    return results
+
+
+def _plain_visit_create(m):
+    """A candidate for the bulk path (which still checks it fully)."""
+    fields = m.get("fields")
+    return m["table"] == "visit" and m["op"] == "create" and not (isinstance(fields, dict) and fields.get("case_ids"))
 
 
 def _apply_one(ctx, m):

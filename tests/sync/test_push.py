@@ -212,6 +212,35 @@ def test_bulk_batch_of_visits_is_one_insert_with_consecutive_sequence_numbers(ap
     assert all(r["status"] == "applied" for r in results)
 
 
+def test_a_mixed_batch_takes_the_bulk_path_for_its_runs_of_visits(app, demo, phone, monkeypatch):
+    """Visits, a case, a visit linked to that case, more visits: each run of plain visits is
+    one bulk insert; the case and the linked visit go one by one; results and sequence
+    numbers follow the batch's order."""
+    import sync.service
+
+    one_by_one = []
+    apply_one = sync.service._apply_one
+    monkeypatch.setattr(sync.service, "_apply_one", lambda ctx, m: one_by_one.append(m["table"]) or apply_one(ctx, m))
+    p = phone()
+    household_id = first_household(app, demo.grids[0])
+    batch = [visit(p, household_id) for _ in range(3)]
+    case = p.mutation("case", "create", fields={
+        "grid_id": demo.grids[0], "title": "邻里漏水纠纷", "category": "neighbour", "description": "楼上漏水",
+        "parties": [{"name": "张三", "role": "申请人"}], "priority": "normal", "source": "visit"})
+    batch += [case, visit(p, household_id, case_ids=[case["id"]])]
+    batch += [visit(p, household_id) for _ in range(4)]
+    results = p.push(batch)["results"]
+    assert [r["status"] for r in results] == ["applied"] * 9
+    assert [r["mid"] for r in results] == [m["mid"] for m in batch]
+    seqs = [r["server_seq"] for r in results]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 9
+    assert one_by_one == ["case", "visit"]
+    with app.app_context():
+        assert db.session.get(Visit, batch[4]["id"]).case_ids == [case["id"]]
+        assert db.session.scalar(select(func.count()).select_from(Visit).where(
+            Visit.id.in_([m["id"] for m in batch if m["table"] == "visit"]))) == 8
+
+
 def test_bulk_and_per_mutation_paths_agree(app, demo, phone):
     """The same visits through the bulk path and the savepoint path store the same rows."""
     household_id = first_household(app, demo.grids[0])
