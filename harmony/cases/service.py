@@ -19,7 +19,7 @@ from harmony.clock import now
 from harmony.errors import Conflict, Invalid, NotFound
 from harmony.extensions import db
 from harmony.households.models import Household
-from harmony.ladders.service import calendar_days, ladder_for_grid, level_owner_ids, level_owner_team_id, timezone_name
+from harmony.ladders.service import calendar_days, ladder_for_grid, level_owner_team_id, owners_by_role, timezone_name
 from harmony.people.models import User
 from harmony.places.models import Place
 from harmony.teams.models import TeamMember
@@ -171,10 +171,7 @@ def _ladder_snapshot(ladder):
 def build_context(grid, ladders):
     """Return the fold's context for a case in `grid`: owners, teams and members, as plain data."""
     levels = [level for ladder in ladders for level in ladder["levels"]]
-    owners = {}
-    for level in levels:
-        if level["owner_role"] not in owners:
-            owners[level["owner_role"]] = level_owner_ids(grid, {"owner_role": level["owner_role"]})
+    owners = owners_by_role(grid, list(dict.fromkeys(level["owner_role"] for level in levels)))
     teams = {}
     for level in levels:
         kind = level.get("owner_team_kind")
