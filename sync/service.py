@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 
+from harmony import jsonio
 from harmony.access import STAFF_ROLES, require_grid, require_role
 from harmony.cases.models import Case, CaseEvent
 from harmony.clock import now
@@ -130,18 +131,9 @@ def push(user_id, device_id, scope, body, may_contain_nul=True):
     return {"results": [results[m["mid"]] for m in mutations], "last_mid": client.last_mid}
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_PLAIN_KEYS = ("mid", "status", "table", "id", "version", "server_seq")
-_PLAIN = '{"mid":%d,"status":"%s","table":"%s","id":"%s","version":%d,"server_seq":%d}'
-
-
 def encode_result(result):
-    """Return a result as JSON text; the common plain shape by template (500 per batch)."""
-    if len(result) == 6 and isinstance(result["version"], int) and isinstance(result["server_seq"], int) \
-            and is_uuid(result["id"]) and tuple(result) == _PLAIN_KEYS:
-        return _PLAIN % (result["mid"], result["status"], result["table"], result["id"], result["version"],
-                         result["server_seq"])
-    return _encode(result)
+    """Return a result as the JSON text the idempotency log stores."""
+    return jsonio.dumps(result).decode()
 
 
 def prune_results(at=None):

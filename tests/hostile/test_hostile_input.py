@@ -291,6 +291,23 @@ def test_huge_integers_are_a_4xx(app, demo, login, method, url, body, db_kind):
     assert_error_shape(response)
 
 
+def test_huge_integers_in_a_push_keep_their_exact_value(app, demo, login):
+    # The fast parser (orjson) would read integers past 64 bits as floats: the stdlib reads
+    # those bodies, so they meet the usual per-field checks and come back exactly.
+    promoter = login("demo-promoter")
+    household_id = household_of(app, demo.grids[0])
+    before = count(app, Visit, Visit.household_id == household_id)
+    body = push_body([visit_mutation(1, household_id, record_id=BIG), visit_mutation(2, household_id, notes=-BIG)])
+    response = promoter.post("/api/sync/push", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    first, second = response.get_json()["results"]
+    assert (first["status"], first["id"]) == ("rejected", BIG) and "id" in first["errors"]
+    assert second["status"] == "rejected" and "notes" in second["errors"]
+    error = assert_error_shape(promoter.post("/api/sync/push", json=push_body([visit_mutation(-BIG, household_id)])), 400)
+    assert "mutations.0.mid" in error["fields"]
+    assert count(app, Visit, Visit.household_id == household_id) == before
+
+
 @pytest.mark.parametrize("url", [f"/api/visits?grid_id={BIG}", f"/api/cases?grid_id={BIG}", f"/api/cases/{BIG}"])
 def test_huge_integers_in_the_visits_and_cases_api_are_not_a_500(app, demo, login, url):
     app.config["PROPAGATE_EXCEPTIONS"] = False
