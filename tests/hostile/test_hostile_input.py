@@ -127,6 +127,21 @@ def test_nested_values_inside_fields_are_refused(app, demo, login):
     assert count(app, Visit) == 0
 
 
+@pytest.mark.parametrize("household_id", [["x"], {"id": "x"}, 12345, None])
+def test_a_household_id_that_is_no_string_is_refused_by_name_in_a_batch(app, demo, login, household_id):
+    # The bulk path once hashed every household_id before checking it: a list or object was a 500.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    promoter = login("demo-promoter")
+    good = household_of(app, demo.grids[0])
+    body = push_body([visit_mutation(1, good), visit_mutation(2, household_id)])
+    response = promoter.post("/api/sync/push", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert list(results[1]["errors"]) == ["household_id"]
+    assert count(app, Visit, Visit.household_id == good) == count(app, Visit)
+
+
 # ---------------------------------------------------------------- types and names
 
 
