@@ -53,7 +53,24 @@ def create_app(config=None, clock=None, overrides=None):
     _register_request_hooks(app)
     _register_error_handlers(app)
     _register_cli(app)
+    if not app.testing:
+        _freeze_startup_heap()
     return app
+
+
+def _freeze_startup_heap():
+    """Move the objects alive after start-up (modules, models, mappers) out of the cyclic GC.
+
+    A server keeps them for life, yet every full collection rescanned all of them: with
+    sync batches allocating thousands of containers, that cost ~3 ms per 500-mutation push.
+    """
+    import gc
+
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()  # else done at the first query, leaving the mappers' objects to be rescanned
+    gc.collect()
+    gc.freeze()
 
 
 def _migrations_dir():

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 
+from harmony import jsonio
 from harmony.access import STAFF_ROLES, require_grid, require_role
 from harmony.cases.models import Case, CaseEvent
 from harmony.clock import now
@@ -126,18 +127,9 @@ def push(user_id, device_id, scope, body, may_contain_nul=True):
     return {"results": [results[m["mid"]] for m in mutations], "last_mid": client.last_mid}
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_PLAIN_KEYS = ("mid", "status", "table", "id", "version", "server_seq")
-_PLAIN = '{"mid":%d,"status":"%s","table":"%s","id":"%s","version":%d,"server_seq":%d}'
-
-
 def encode_result(result):
-    """Return a result as JSON text; the common plain shape by template (500 per batch)."""
-    if len(result) == 6 and isinstance(result["version"], int) and isinstance(result["server_seq"], int) \
-            and is_uuid(result["id"]) and tuple(result) == _PLAIN_KEYS:
-        return _PLAIN % (result["mid"], result["status"], result["table"], result["id"], result["version"],
-                         result["server_seq"])
-    return _encode(result)
+    """Return a result as the JSON text the idempotency log stores."""
+    return jsonio.dumps(result).decode()
 
 
 def prune_results(at=None):
@@ -361,9 +353,15 @@ def check_visit(scope, fields, households_by_id):
 
 
 def _household_rows(ids):
-    rows = db.session.connection().execute(
-        select(Household.id, Household.grid_id, Household.deleted).where(Household.id.in_(ids)))
-    return {r.id: (r.grid_id, r.deleted) for r in rows}
+    """Return {id: (grid_id, deleted)} for household ids (strings); straight to the driver, as
+    the bulk path asks for up to 500 at once and SQLAlchemy's IN expansion costs more than the query."""
+    if not ids:
+        return {}
+    connection = db.session.connection()
+    marker = "?" if connection.dialect.name == "sqlite" else "%s"
+    rows = connection.exec_driver_sql(
+        f"SELECT id, grid_id, deleted FROM household WHERE id IN ({', '.join([marker] * len(ids))})", tuple(ids))
+    return {r[0]: (r[1], bool(r[2])) for r in rows}
 
 
 def _existing(model, record_id, scope, grid_of):
@@ -412,11 +410,14 @@ def _bulk_visits(ctx, mutations):
         if m["table"] != "visit" or m["op"] != "create" or not is_uuid(m["id"]) or not isinstance(fields, dict) \
                 or not allowed.issuperset(fields) or fields.get("case_ids") or (ctx.may_contain_nul and _contains_nul(fields)):
             return None
+        household_id = fields.get("household_id")
+        if not isinstance(household_id, str):  # (a list or object could not even be collected in a set)
+            return None
         ids.append(m["id"])
-        household_ids.add(fields.get("household_id"))
-    if len(set(ids)) != len(ids) or None in household_ids:
+        household_ids.add(household_id)
+    if len(set(ids)) != len(ids):
         return None
-    known = _household_rows(sorted(household_ids, key=str))
+    known = _household_rows(sorted(household_ids))
     rows = []
     try:
         for m in mutations:
@@ -485,7 +486,10 @@ def fast_insert(connection, table, columns, rows, converted=False):
 
 def _time_text(value):
     # SQLAlchemy's SQLite DATETIME storage format (isoformat is much faster than strftime).
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    # Times parsed from the envelope are UTC already: then the "+00:00" is simply cut off.
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    return value.isoformat(sep=" ", timespec="microseconds")[:26]
 
 
 def _time_naive(value):

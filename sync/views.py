@@ -1,9 +1,8 @@
 """HTTP endpoints of the sync protocol (docs/sync-protocol.md)."""
-import json
-
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
+from harmony import jsonio
 from harmony.database import reads_mostly
 from harmony.errors import ApiError
 from harmony.web import login_required, page_schema, paginate
@@ -16,8 +15,7 @@ blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline s
 
 def _json_response(body):
     # Unsorted, compact JSON: Flask's provider sorts keys, which costs more than it is worth here.
-    return current_app.response_class(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                                      mimetype="application/json")
+    return current_app.response_class(jsonio.dumps(body), mimetype="application/json")
 
 
 def _too_large(message):
@@ -34,7 +32,7 @@ def _json_body(max_bytes):
         raise _too_large(f"The batch is over the limit of {max_bytes} bytes. Send fewer mutations per push.")
     try:
         # JSON can carry NUL only as the escape \u0000 (strict parsing refuses a raw one).
-        return json.loads(raw), b"\\u0000" in raw
+        return jsonio.loads(raw), b"\\u0000" in raw
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested brackets
         raise ApiError("The body is not valid JSON.", fields={"_schema": ["Invalid JSON."]},
                        code="malformed_envelope", status=400) from None

@@ -24,6 +24,17 @@ BULK_SAFE = True
 
 
 VISIT_FIELDS = ("household_id", "form", "topics", "notes", "answered_on_spot", "case_ids")
+# Sets for the checks below: sync runs them 500 times per push batch.
+_FIELD_SET = frozenset(VISIT_FIELDS)
+_FORM_SET = frozenset(VISIT_FORMS)
+_TOPIC_SET = frozenset(VISIT_TOPICS)
+
+
+def _known_topics(topics):
+    try:
+        return _TOPIC_SET.issuperset(topics)
+    except TypeError:  # an unhashable item (a list, an object) is no topic
+        return False
 
 
 def visit_field_errors(fields):
@@ -32,15 +43,17 @@ def visit_field_errors(fields):
     Shared with sync's bulk path, so a visit stored either way is checked and normalised alike.
     """
     errors = {}
-    for key in sorted(set(fields) - set(VISIT_FIELDS)):
-        errors[key] = ["Unknown field."]
-    if not isinstance(fields.get("household_id"), str):
+    if not _FIELD_SET.issuperset(fields):
+        for key in sorted(set(fields) - _FIELD_SET):
+            errors[key] = ["Unknown field."]
+    household_id = fields.get("household_id")
+    if not isinstance(household_id, str):
         errors["household_id"] = ["Required."]
     form = fields.get("form", "home_visit")
-    if form not in VISIT_FORMS:
+    if not isinstance(form, str) or form not in _FORM_SET:
         errors["form"] = [f"One of {', '.join(VISIT_FORMS)}."]
     topics = fields.get("topics", [])
-    if not isinstance(topics, list) or any(t not in VISIT_TOPICS for t in topics):
+    if not isinstance(topics, list) or not _known_topics(topics):
         errors["topics"] = [f"A list of: {', '.join(VISIT_TOPICS)}."]
     notes = fields.get("notes", "")
     if notes is None:
@@ -51,11 +64,11 @@ def visit_field_errors(fields):
     if not isinstance(answered, bool):
         errors["answered_on_spot"] = ["true or false."]
     case_ids = fields.get("case_ids", [])
-    if not isinstance(case_ids, list) or len(case_ids) > 20 or any(not isinstance(c, str) for c in case_ids):
+    if not isinstance(case_ids, list) or len(case_ids) > 20 or not all(isinstance(c, str) for c in case_ids):
         errors["case_ids"] = ["A list of case ids."]
     if errors:
         return errors, None
-    return errors, {"household_id": fields["household_id"], "form": form, "topics": list(dict.fromkeys(topics)),
+    return errors, {"household_id": household_id, "form": form, "topics": list(dict.fromkeys(topics)),
                     "notes": notes, "answered_on_spot": answered, "case_ids": list(dict.fromkeys(case_ids))}
 
 

@@ -127,6 +127,21 @@ def test_nested_values_inside_fields_are_refused(app, demo, login):
     assert count(app, Visit) == 0
 
 
+@pytest.mark.parametrize("household_id", [["x"], {"id": "x"}, 12345, None])
+def test_a_household_id_that_is_no_string_is_refused_by_name_in_a_batch(app, demo, login, household_id):
+    # The bulk path once hashed every household_id before checking it: a list or object was a 500.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    promoter = login("demo-promoter")
+    good = household_of(app, demo.grids[0])
+    body = push_body([visit_mutation(1, good), visit_mutation(2, household_id)])
+    response = promoter.post("/api/sync/push", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert list(results[1]["errors"]) == ["household_id"]
+    assert count(app, Visit, Visit.household_id == good) == count(app, Visit)
+
+
 # ---------------------------------------------------------------- types and names
 
 
@@ -289,6 +304,23 @@ def test_huge_integers_are_a_4xx(app, demo, login, method, url, body, db_kind):
     response = getattr(admin, method)(url, json=body) if body else getattr(admin, method)(url)
     assert 400 <= response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:200])
     assert_error_shape(response)
+
+
+def test_huge_integers_in_a_push_keep_their_exact_value(app, demo, login):
+    # The fast parser (orjson) would read integers past 64 bits as floats: the stdlib reads
+    # those bodies, so they meet the usual per-field checks and come back exactly.
+    promoter = login("demo-promoter")
+    household_id = household_of(app, demo.grids[0])
+    before = count(app, Visit, Visit.household_id == household_id)
+    body = push_body([visit_mutation(1, household_id, record_id=BIG), visit_mutation(2, household_id, notes=-BIG)])
+    response = promoter.post("/api/sync/push", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    first, second = response.get_json()["results"]
+    assert (first["status"], first["id"]) == ("rejected", BIG) and "id" in first["errors"]
+    assert second["status"] == "rejected" and "notes" in second["errors"]
+    error = assert_error_shape(promoter.post("/api/sync/push", json=push_body([visit_mutation(-BIG, household_id)])), 400)
+    assert "mutations.0.mid" in error["fields"]
+    assert count(app, Visit, Visit.household_id == household_id) == before
 
 
 @pytest.mark.parametrize("url", [f"/api/visits?grid_id={BIG}", f"/api/cases?grid_id={BIG}", f"/api/cases/{BIG}"])
