@@ -9,7 +9,10 @@
 
 Concurrency (PostgreSQL): recording reads the households `FOR SHARE`, so a move waits for
 a visit batch in flight (and then updates the rows the batch created), or the batch waits
-for the move and reads the new grid. SQLite has one writer at a time.
+for the move and reads the new grid. SQLite has one writer at a time. This is why
+recording reads the households itself although its callers have just read them: theirs
+was an unlocked read, made before they took the sequence counter (row locks taken before
+the counter could deadlock with a request that holds it and waits for the row).
 """
 from collections import defaultdict
 from zoneinfo import ZoneInfo
