@@ -31,6 +31,15 @@ def ensure_utc(value):
     return value.astimezone(timezone.utc)
 
 
+def local_zone():
+    """The configured time zone (TIMEZONE): whose calendar days reports, digests and quiet hours count."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
 def now():
     """Return the app's current time (UTC, aware)."""
     from flask import current_app

@@ -2,11 +2,11 @@
 import signal
 import threading
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 
+from harmony.clock import local_zone
 from harmony.extensions import db
 
 
@@ -17,7 +17,7 @@ def parse_at(value):
     except ValueError:
         raise click.BadParameter("Use ISO 8601, e.g. 2026-11-02T10:00+08:00.", param_hint="--at")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        parsed = parsed.replace(tzinfo=local_zone())
     return parsed.astimezone(timezone.utc)
 
 
@@ -34,7 +34,7 @@ def check_overdue_command(at_text, dry_run):
         db.session.rollback()
     else:
         db.session.commit()
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     click.echo(f"Check at {result.at.astimezone(zone).isoformat()}{' (dry run: nothing created)' if dry_run else ''}")
     for item in result.overdue:
         click.echo(f"  overdue  case {item['case_id']} level {item['level']} ({item['level_key']}): "

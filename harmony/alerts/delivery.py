@@ -25,13 +25,12 @@ import urllib.request
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from harmony.alerts.models import AlertDelivery, NotificationPreference, PushSubscription, WebhookDelivery
-from harmony.clock import ensure_utc, now
+from harmony.clock import ensure_utc, local_zone, now
 from harmony.extensions import db
 from harmony.people.models import User
 
@@ -185,7 +184,7 @@ def quiet_hours_end(pref, at):
     """Return when the quiet hours around `at` end (aware UTC), or None when `at` is not quiet."""
     if pref is None or not pref.quiet_start or not pref.quiet_end:
         return None
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     local = at.astimezone(zone)
     start, end, now_t = _parse_hhmm(pref.quiet_start), _parse_hhmm(pref.quiet_end), local.time()
     if start == end:

@@ -10,7 +10,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
@@ -21,7 +20,7 @@ from harmony.alerts import texts
 from harmony.alerts.models import (CHANNELS, Alert, AlertDelivery, CaseAlertMark, NotificationPreference,
                                    PushSubscription)
 from harmony.cases.models import Case
-from harmony.clock import ensure_utc, now
+from harmony.clock import ensure_utc, local_zone, now
 from harmony.errors import ApiError
 from harmony.extensions import db
 from harmony.households.models import Household
@@ -293,7 +292,7 @@ def _auto_escalate(at):
 # ------------------------------------------------------------------ digests
 
 def local_day(at):
-    return at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return at.astimezone(local_zone()).date()
 
 
 def digest_due(kind, at=None):
@@ -303,7 +302,7 @@ def digest_due(kind, at=None):
     at the digest hour still sends it when it comes back.
     """
     at = ensure_utc(at) if at else now()
-    local = at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    local = at.astimezone(local_zone())
     hour = current_app.config.get("DIGEST_HOUR", 8)
     if kind == "visit_digest":
         period = local.date().toordinal()
@@ -506,7 +505,7 @@ def _delivery_rows(alerts, users, at):
 
 def next_digest_time(at, hour):
     """Return the next moment at `hour`:00 local time, strictly after `at`."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     local = at.astimezone(zone)
     due = datetime.combine(local.date(), time(hour)).replace(tzinfo=zone)
     if due <= local:
@@ -516,7 +515,7 @@ def next_digest_time(at, hour):
 
 def render(kind, locale, data, at):
     """Return (title, body) of an alert in `locale`."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     en = locale == "en"
     if kind in ("overdue", "due_soon"):
         deadline = datetime.fromisoformat(data["deadline_at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M")

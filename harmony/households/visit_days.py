@@ -15,21 +15,13 @@ was an unlocked read, made before they took the sequence counter (row locks take
 the counter could deadlock with a request that holds it and waits for the row).
 """
 from collections import defaultdict
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from sqlalchemy import delete, false, select, update
 
-from harmony.clock import ensure_utc
+from harmony.clock import ensure_utc, local_zone
 from harmony.households.models import Household, HouseholdVisitDays
 
 MONTHS = tuple(f"m{n}" for n in range(1, 13))
 _COLUMNS = ("household_id", "year", "grid_id", "counted") + MONTHS
-
-
-def local_zone():
-    """The time zone whose calendar days the summary (and the reports) count in."""
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Shanghai")
 
 
 def masks(visits, zone):

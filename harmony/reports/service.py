@@ -13,11 +13,10 @@ from sqlalchemy.orm import aliased
 
 from harmony.access import Scope
 from harmony.cases.models import DEFAULT_CATEGORIES, Case
-from harmony.clock import now
+from harmony.clock import local_zone, now
 from harmony.errors import Invalid, NotFound
 from harmony.extensions import db
 from harmony.households.models import Household, HouseholdVisitDays
-from harmony.households.visit_days import local_zone
 from harmony.ladders.models import Ladder
 from harmony.people.models import RoleAssignment, User
 from harmony.places.models import Place

@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 
 from harmony.extensions import db
 from harmony.households.models import Household, HouseholdVisitDays
-from harmony.households.visit_days import local_zone, rebuild, record_visits
+from harmony.clock import local_zone
+from harmony.households.visit_days import rebuild, record_visits
 from harmony.reports.service import _visited_per_grid, make_interval
 
 def summary():
