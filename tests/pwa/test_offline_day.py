@@ -1,5 +1,6 @@
 """A promoter's day offline in Chromium at 360×640: log in, lose the network, reload, record, sync."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
@@ -15,7 +16,7 @@ def test_promoter_records_offline_and_sync_sends_exactly_once(phones, api):
     phone.context.set_offline(True)
     page.reload()
     page.wait_for_selector("#household-list li a")  # the shell and the data come from the phone
-    assert "Offline" in page.locator("#sync-chip").text_content()
+    expect(page.locator("#sync-chip")).to_contain_text("Offline")
 
     page.goto(f"/#/household/{household_id}")
     page.click(f"a[href='#/household/{household_id}/visit']")
@@ -62,6 +63,6 @@ def test_promoter_records_offline_and_sync_sends_exactly_once(phones, api):
     # The case page now shows the server's state (level from the ladder, no "not yet synced").
     page.goto(f"/#/case/{case['id']}")
     page.wait_for_selector("#case-level")
-    assert page.locator(".case-state .badge.pending").count() == 0
+    expect(page.locator(".case-state .badge.pending")).to_have_count(0)
     phone.shot("case")
     assert not [e for e in phone.errors if "Content Security Policy" in e], phone.errors

@@ -2,6 +2,7 @@
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
@@ -56,18 +57,21 @@ def test_lost_push_response_is_retried_without_duplicates(phones, api):
     phone.context.set_offline(False)  # the `online` event starts a sync by itself
     page.wait_for_function("() => document.querySelector('#sync-status .error') && !document.getElementById('sync-now').disabled")
     assert len(calls) == 1
-    assert page.locator("#unsent-count").text_content() == "1"  # the failure is shown; the outbox kept the visit
+    expect(page.locator("#unsent-count")).to_have_text("1")  # the failure is shown; the outbox kept the visit
     phone.sync_now()
     assert len(calls) == 2 and calls[0]["mutations"] == calls[1]["mutations"]  # same mids re-sent
     assert len(server_visits(api, "Visit whose first push response was lost")) == 1
-    assert page.locator("#problems li[data-status]").count() == 0  # a duplicate is not a problem
+    expect(page.locator("#problems li[data-status]")).to_have_count(0)  # a duplicate is not a problem
 
 
 def test_stale_cursor_resets_and_keeps_the_outbox(phones, api):
     phone = phones()
     page = phone.page
     phone.login("demo-promoter")
-    total = page.locator("#household-list li a").count()
+    # The list redraws while pages of the first pull arrive: compare it with the server, waiting for it to be complete.
+    total = len(api("demo-promoter").pull_all()["household"])
+    rows = page.locator("#household-list li a")
+    expect(rows).to_have_count(total)
     household_id = first_household(page, 3)
     phone.context.set_offline(True)
     record_visit(page, household_id, "Visit made before a cursor reset")
@@ -77,8 +81,7 @@ def test_stale_cursor_resets_and_keeps_the_outbox(phones, api):
     phone.sync_now()
     assert len(server_visits(api, "Visit made before a cursor reset")) == 1
     page.goto("/#/households")
-    page.wait_for_selector("#household-list li a")
-    assert page.locator("#household-list li a").count() == total  # re-downloaded
+    expect(rows).to_have_count(total)  # re-downloaded, every row
     page.goto(f"/#/household/{household_id}")
     page.wait_for_selector(".visits li:has-text('Visit made before a cursor reset')")
 
@@ -191,6 +194,5 @@ def test_interrupted_first_download_resumes_from_the_saved_cursor(phones, api):
     phone.sync_now()
     assert pulls[3]["cursor"] == pulls[2]["cursor"]  # resumed where it stopped, not from zero
     page.goto("/#/households")
-    page.wait_for_selector("#household-list li a")
     expected = len(api("demo-promoter").pull_all()["household"])
-    assert page.locator("#household-list li a").count() == expected
+    expect(page.locator("#household-list li a")).to_have_count(expected)

@@ -1,5 +1,6 @@
 """Weeks in the field: the phone restarts with no network; a household leaves the grid meanwhile."""
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +27,7 @@ def test_app_opens_after_a_restart_without_network(phones, api, tmp_path):
     page = phone.page
     page.goto("/")
     page.wait_for_selector("#household-list li a")
-    assert "1 unsent" in page.locator("#sync-chip").text_content()
+    expect(page.locator("#sync-chip")).to_contain_text("1 unsent")
     page.goto(f"/#/household/{household_id}")
     page.wait_for_selector(".visits li:has-text('before the phone was switched off')")
     # A correction to the visit, appended while still offline.
@@ -68,8 +69,8 @@ def test_household_moved_away_while_offline_is_shown_not_dropped(phones, api):
     assert "Visit to a household that moved away meanwhile" in problem.locator("pre").text_content()
     page.goto("/#/households")
     page.wait_for_selector("#household-list li a")
-    assert page.locator(f"#household-list a[href='#/household/{household_id}']").count() == 0  # removed by pull
-    assert page.locator("[data-badge='/sync']").text_content() == "1"
+    expect(page.locator(f"#household-list a[href='#/household/{household_id}']")).to_have_count(0)  # removed by pull
+    expect(page.locator("[data-badge='/sync']")).to_have_text("1")
     page.goto("/#/sync")
     page.locator("#problems li[data-status=forbidden] button:has-text('Handled')").click()
     page.wait_for_selector("#problems .empty")

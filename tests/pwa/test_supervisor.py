@@ -1,8 +1,10 @@
 """A supervisor sees what is late: an overdue alert in the inbox, the case at their level, the dashboard."""
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
@@ -49,17 +51,18 @@ def test_overdue_alert_reaches_the_grid_heads_inbox(phones, api, server):
     page.goto("/#/alerts")
     item = page.locator(f"#alert-list li.unread[data-kind=overdue][data-case='{case_id}']")
     item.wait_for()
-    unread_before = int(page.locator("[data-badge='/alerts']").text_content())
-    assert unread_before >= 1
+    badge = page.locator("[data-badge='/alerts']")
+    expect(badge).to_have_text(re.compile(r"^[1-9][0-9]*$"))  # the badge counts the unread alert drawn above
+    unread_before = int(badge.text_content())
     phone.shot("alerts")
 
     item.locator("button").click()  # opens the case and marks the alert read
     page.wait_for_selector("h1:has-text('Fence dispute past its deadline')")
-    assert page.locator(".case-state .badge.danger").count() == 1  # overdue
+    expect(page.locator(".case-state .badge.danger")).to_have_count(1)  # overdue
     phone.sync_now()
     page.goto("/#/alerts")
     page.locator(f"#alert-list li.read[data-case='{case_id}']").wait_for()
-    assert int(page.locator("[data-badge='/alerts']").text_content() or 0) == unread_before - 1
+    expect(badge).to_have_text(str(unread_before - 1))
     alerts = [a for a in gridhead.pull_all().get("alert", {}).values() if a["case_id"] == case_id]
     assert alerts and all(a["read_at"] for a in alerts if a["recipient_id"] == gridhead.user["id"])
 
