@@ -29,8 +29,11 @@ export async function refreshCounts() {
 }
 
 let inFlight = null;
+let followUp = null;
 export function syncNow(reason = 'manual') {
-  if (inFlight) return inFlight;
+  // A sync already under way may have pulled before the change that asks for this one (a conflict
+  // just resolved online): run once more after it, and let every caller meanwhile share that run.
+  if (inFlight) return (followUp ||= inFlight.then(() => { followUp = null; return syncNow(reason); }));
   inFlight = (async () => {
     try {
       if (navigator.locks && navigator.locks.request) {

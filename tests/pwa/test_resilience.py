@@ -196,3 +196,36 @@ def test_interrupted_first_download_resumes_from_the_saved_cursor(phones, api):
     page.goto("/#/households")
     expected = len(api("demo-promoter").pull_all()["household"])
     expect(page.locator("#household-list li a")).to_have_count(expected)
+
+
+SLOW_PULLS = """
+window.__pulls = 0;
+const originalFetch = window.fetch;
+window.fetch = function (input, init) {
+  if (String(input.url || input).endsWith('/api/sync/pull')) {
+    window.__pulls += 1;
+    if (window.__slowPulls) return new Promise(resolve => setTimeout(resolve, 1500)).then(() => originalFetch(input, init));
+  }
+  return originalFetch(input, init);
+};
+"""
+
+
+def test_a_sync_asked_for_during_another_runs_again_after_it(phones):
+    # Resolving a conflict online asks for a sync; if one is already pulling, its pull may predate
+    # the resolution, so a second sync must follow instead of the request being folded into the first.
+    phone = phones(service_workers="block")
+    phone.context.add_init_script(SLOW_PULLS)
+    phone.login("demo-promoter")
+    pulls = phone.page.evaluate("""async () => {
+        const sync = await import('/static/js/sync.js');
+        window.__slowPulls = true;
+        const before = window.__pulls;
+        const first = sync.syncNow('manual');
+        await new Promise(resolve => setTimeout(resolve, 300));  // the first sync is now waiting for its pull
+        const second = sync.syncNow('conflict');
+        const third = sync.syncNow('conflict');
+        await Promise.all([first, second, third]);
+        return { pulls: window.__pulls - before, shared: second === third };
+    }""")
+    assert pulls == {"pulls": 2, "shared": True}
